@@ -39,11 +39,7 @@ public:
                 continue;
             }
             while (true) {
-                std::size_t start = position_;
-                while (position_ < input_.size() && !is_line_end(input_[position_])) {
-                    ++position_;
-                }
-                std::string_view natural = input_.substr(start, position_ - start);
+                std::string_view natural = take_to_line_end();
                 std::size_t backslashes = 0;
                 while (backslashes < natural.size() &&
                        natural[natural.size() - 1 - backslashes] == '\\') {
@@ -68,10 +64,16 @@ private:
             ++position_;
         }
     }
-    void skip_to_line_end() {
+    // The rest of the natural line, without its line end.
+    std::string_view take_to_line_end() {
+        std::size_t start = position_;
         while (position_ < input_.size() && !is_line_end(input_[position_])) {
             ++position_;
         }
+        return input_.substr(start, position_ - start);
+    }
+    void skip_to_line_end() {
+        take_to_line_end();
         consume_line_end();
     }
     void consume_line_end() {

@@ -7,64 +7,50 @@
 namespace samsa {
 namespace {
 
-std::vector<property> parse(std::string_view text) {
+void expect_parsed(std::string_view text, const std::vector<property>& expected) {
     auto parsed = parse_properties(text);
-    EXPECT_TRUE(parsed.has_value()) << text;
-    return parsed ? *parsed : std::vector<property>{};
+    ASSERT_TRUE(parsed.has_value()) << text;
+    EXPECT_EQ(*parsed, expected) << text;
 }
 
 TEST(Properties, KeyValueWithEqualsColonOrBlank) {
-    auto parsed = parse("a=1\nb:2\nc 3\nd = 4\ne\t:\t5\n");
-    std::vector<property> expected = {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}, {"e", "5"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("a=1\nb:2\nc 3\nd = 4\ne\t:\t5\n",
+                  {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}, {"e", "5"}});
 }
 
 TEST(Properties, CommentsAndBlankLinesAreSkipped) {
-    auto parsed = parse("# comment\n   ! also a comment\n\n   \nlog.dirs=/tmp/samsa\n");
-    std::vector<property> expected = {{"log.dirs", "/tmp/samsa"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("# comment\n   ! also a comment\n\n   \nlog.dirs=/tmp/samsa\n",
+                  {{"log.dirs", "/tmp/samsa"}});
 }
 
 TEST(Properties, ValueKeepsTrailingBlanksAndLaterSeparators) {
-    auto parsed = parse("listeners=PLAINTEXT://127.0.0.1:9092  \n");
-    std::vector<property> expected = {{"listeners", "PLAINTEXT://127.0.0.1:9092  "}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("listeners=PLAINTEXT://127.0.0.1:9092  \n",
+                  {{"listeners", "PLAINTEXT://127.0.0.1:9092  "}});
 }
 
 TEST(Properties, OnlyOneSeparatorIsConsumed) {
-    auto parsed = parse("a==b\nc=:d\n");
-    std::vector<property> expected = {{"a", "=b"}, {"c", ":d"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("a==b\nc=:d\n", {{"a", "=b"}, {"c", ":d"}});
 }
 
 TEST(Properties, KeyWithoutValueIsEmpty) {
-    auto parsed = parse("lonely\nalso=\n");
-    std::vector<property> expected = {{"lonely", ""}, {"also", ""}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("lonely\nalso=\n", {{"lonely", ""}, {"also", ""}});
 }
 
 TEST(Properties, BackslashContinuesAcrossLinesDroppingLeadingBlanks) {
-    auto parsed = parse("list=a,\\\n    b,\\\r\n\tc\nnext=1");
-    std::vector<property> expected = {{"list", "a,b,c"}, {"next", "1"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("list=a,\\\n    b,\\\r\n\tc\nnext=1", {{"list", "a,b,c"}, {"next", "1"}});
 }
 
 TEST(Properties, EvenBackslashesDoNotContinue) {
-    auto parsed = parse("path=C:\\\\\nnext=1\n");
-    std::vector<property> expected = {{"path", "C:\\"}, {"next", "1"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("path=C:\\\\\nnext=1\n", {{"path", "C:\\"}, {"next", "1"}});
 }
 
 TEST(Properties, EscapedSeparatorsBelongToTheKey) {
-    auto parsed = parse("a\\=b\\:c\\ d=value\n");
-    std::vector<property> expected = {{"a=b:c d", "value"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("a\\=b\\:c\\ d=value\n", {{"a=b:c d", "value"}});
 }
 
 TEST(Properties, EscapesAreResolved) {
-    auto parsed = parse("k=tab\\tnewline\\nunicode\\u00e9\\u20ac plain\\q\n");
-    std::vector<property> expected = {{"k", "tab\tnewline\nunicode\xc3\xa9\xe2\x82\xac plainq"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("k=tab\\tnewline\\nunicode\\u00e9\\u20ac plain\\q\n",
+                  {{"k", "tab\tnewline\nunicode\xc3\xa9\xe2\x82\xac plainq"}});
 }
 
 TEST(Properties, MalformedUnicodeEscapeIsAnErrorWithItsLine) {
@@ -76,27 +62,19 @@ TEST(Properties, MalformedUnicodeEscapeIsAnErrorWithItsLine) {
 }
 
 TEST(Properties, LaterDuplicateReplacesEarlierKeepingPosition) {
-    auto parsed = parse("a=1\nb=2\na=3\n");
-    std::vector<property> expected = {{"a", "3"}, {"b", "2"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("a=1\nb=2\na=3\n", {{"a", "3"}, {"b", "2"}});
 }
 
 TEST(Properties, CommentLinesDoNotContinue) {
-    auto parsed = parse("# comment \\\nreal=1\n");
-    std::vector<property> expected = {{"real", "1"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("# comment \\\nreal=1\n", {{"real", "1"}});
 }
 
 TEST(Properties, CarriageReturnLineEndsAndNoFinalNewline) {
-    auto parsed = parse("a=1\rb=2\r\nc=3");
-    std::vector<property> expected = {{"a", "1"}, {"b", "2"}, {"c", "3"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("a=1\rb=2\r\nc=3", {{"a", "1"}, {"b", "2"}, {"c", "3"}});
 }
 
 TEST(Properties, TrailingBackslashAtEndOfInputIsDropped) {
-    auto parsed = parse("a=1\\");
-    std::vector<property> expected = {{"a", "1"}};
-    EXPECT_EQ(parsed, expected);
+    expect_parsed("a=1\\", {{"a", "1"}});
 }
 
 }  // namespace
