@@ -25,11 +25,16 @@ public:
 
 spdlog::level::level_enum to_spdlog(level value) {
     switch (value) {
-        case level::trace: return spdlog::level::trace;
-        case level::debug: return spdlog::level::debug;
-        case level::info: return spdlog::level::info;
-        case level::warn: return spdlog::level::warn;
-        case level::error: return spdlog::level::err;
+        case level::trace:
+            return spdlog::level::trace;
+        case level::debug:
+            return spdlog::level::debug;
+        case level::info:
+            return spdlog::level::info;
+        case level::warn:
+            return spdlog::level::warn;
+        case level::error:
+            return spdlog::level::err;
     }
     return spdlog::level::info;
 }
@@ -62,7 +67,9 @@ bool parse_level(std::string_view text, level& out) {
     return false;
 }
 
-void set_thread_name(std::string name) { thread_name = std::move(name); }
+void set_thread_name(std::string name) {
+    thread_name = std::move(name);
+}
 
 std::string printable(std::string_view untrusted, std::size_t max_length) {
     std::string out;

@@ -1,0 +1,276 @@
+#include "server/connection.h"
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/read.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <algorithm>
+#include <exception>
+
+#include "base/endian.h"
+#include "base/log.h"
+#include "protocol/header_versions.h"
+#include "server/handler_registry.h"
+
+namespace samsa::server {
+namespace {
+
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+// A frame is read in growing pieces, so memory follows the bytes that actually arrived,
+// not the size a client announced.
+constexpr std::size_t first_read_chunk_bytes = 64 * 1024;
+// Consecutive finished responses sent in one gathered write, at most.
+constexpr std::size_t max_responses_per_write = 64;
+
+// Runs one of a connection's coroutines on its shard. An exception escaping it (an
+// allocation failure) closes this connection instead of ending the shard's event loop.
+void spawn_on(const std::shared_ptr<connection>& owner, asio::any_io_executor executor,
+              asio::awaitable<void> work) {
+    asio::co_spawn(executor, std::move(work), [owner](std::exception_ptr failure) {
+        if (!failure) {
+            return;
+        }
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+            log::error("connection {}: {}", owner->info().id, error.what());
+        } catch (...) {
+            log::error("connection {}: unknown exception", owner->info().id);
+        }
+        owner->close("internal error");
+    });
+}
+
+}  // namespace
+
+std::vector<uint8_t> make_response_frame(int32_t correlation_id, int16_t header_version,
+                                         std::span<const uint8_t> body) {
+    std::size_t header_bytes = header_version >= 1 ? 5 : 4;
+    std::vector<uint8_t> frame(4 + header_bytes + body.size());
+    store_big_endian<int32_t>(frame.data(), static_cast<int32_t>(header_bytes + body.size()));
+    store_big_endian<int32_t>(frame.data() + 4, correlation_id);
+    if (header_version >= 1) {
+        frame[8] = 0;  // no tagged fields
+    }
+    std::copy(body.begin(), body.end(),
+              frame.begin() + 4 + static_cast<std::ptrdiff_t>(header_bytes));
+    return frame;
+}
+
+connection::connection(asio::ip::tcp::socket socket, connection_info info,
+                       const connection_limits& limits, shard_services& services,
+                       std::function<void()> on_closed)
+    : socket_(std::move(socket)),
+      info_(std::move(info)),
+      limits_(limits),
+      services_(services),
+      on_closed_(std::move(on_closed)),
+      changed_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()) {
+    touch();
+}
+
+void connection::start() {
+    auto self = shared_from_this();
+    auto executor = socket_.get_executor();
+    spawn_on(self, executor, read_loop());
+    spawn_on(self, executor, write_loop());
+    spawn_on(self, executor, idle_loop());
+}
+
+void connection::drain() {
+    if (reading_stopped_ || closed_) {
+        return;
+    }
+    reading_stopped_ = true;
+    cancel_read_.emit(asio::cancellation_type::terminal);
+    changed_.notify_all();
+}
+
+void connection::close(std::string_view reason) {
+    if (closed_) {
+        return;
+    }
+    closed_ = true;
+    reading_stopped_ = true;
+    log::debug("connection {} from {} closed: {}", info_.id, info_.peer, reason);
+    asio::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    idle_timer_.cancel();
+    changed_.notify_all();
+    if (on_closed_) {
+        auto callback = std::move(on_closed_);
+        on_closed_ = nullptr;
+        callback();
+    }
+}
+
+bool connection::has_room_for_another_request() const {
+    return in_flight_.size() < static_cast<std::size_t>(limits_.max_in_flight_requests) &&
+           in_flight_request_bytes_ < static_cast<std::size_t>(limits_.max_request_bytes);
+}
+
+asio::awaitable<std::optional<shared_bytes>> connection::read_frame() {
+    uint8_t size_prefix[4];
+    auto [error, ignored] =
+        co_await asio::async_read(socket_, asio::buffer(size_prefix),
+                                  asio::bind_cancellation_slot(cancel_read_.slot(), use_tuple));
+    if (error) {
+        co_return std::nullopt;
+    }
+    touch();
+    int32_t size = load_big_endian<int32_t>(size_prefix);
+    if (size < 0 || size > limits_.max_request_bytes) {
+        // Kafka: InvalidReceiveException, the connection is closed.
+        close(fmt::format("frame size {} outside 0..{} (socket.request.max.bytes)", size,
+                          limits_.max_request_bytes));
+        co_return std::nullopt;
+    }
+    auto expected = static_cast<std::size_t>(size);
+    std::vector<uint8_t> frame(std::min(expected, first_read_chunk_bytes));
+    std::size_t received = 0;
+    while (received < expected) {
+        if (received == frame.size()) {
+            frame.resize(std::min(expected, frame.size() * 2));
+        }
+        auto [read_error, count] = co_await asio::async_read(
+            socket_, asio::buffer(frame.data() + received, frame.size() - received),
+            asio::bind_cancellation_slot(cancel_read_.slot(), use_tuple));
+        if (read_error) {
+            co_return std::nullopt;
+        }
+        received += count;
+        touch();
+    }
+    co_return shared_bytes(std::move(frame));
+}
+
+asio::awaitable<void> connection::read_loop() {
+    auto self = shared_from_this();
+    while (!reading_stopped_) {
+        while (!has_room_for_another_request() && !reading_stopped_) {
+            co_await changed_.wait();
+        }
+        if (reading_stopped_) {
+            break;
+        }
+        std::optional<shared_bytes> frame = co_await read_frame();
+        if (!frame) {
+            drained_reason_ = reading_stopped_ ? "drained" : "closed by the client";
+            break;
+        }
+        std::size_t frame_bytes = frame->size();
+        auto parsed = parse_request_frame(std::move(*frame));
+        if (!parsed) {
+            close(to_string(parsed.error()));
+            break;
+        }
+        request_frame& request = parsed.value();
+        if (!services_.handlers->accepts(request.api->key, request.api_version)) {
+            close(fmt::format("{} (key {}) version {} is not served", request.api->name,
+                              request.api->key, request.api_version));
+            break;
+        }
+        auto slot = std::make_shared<pending_request>();
+        slot->request_bytes = frame_bytes;
+        in_flight_.push_back(slot);
+        in_flight_request_bytes_ += frame_bytes;
+        spawn_on(self, socket_.get_executor(), serve(slot, std::move(request)));
+    }
+    // End of input or drain: stop reading, answer what was read, then close.
+    reading_stopped_ = true;
+    changed_.notify_all();
+}
+
+asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
+                                        request_frame request) {
+    auto self = shared_from_this();
+    const api_handler* handler = services_.handlers->find(request.api->key);
+    request_context context{.services = services_,
+                            .connection = info_,
+                            .api = *request.api,
+                            .api_version = request.api_version,
+                            .correlation_id = request.correlation_id,
+                            .client_id = std::move(request.client_id)};
+    handler_result result = co_await handler->handle(context, request.body);
+    if (auto* body = std::get_if<response_body>(&result)) {
+        int16_t header_version =
+            protocol::response_header_version(*request.api, request.api_version);
+        slot->response_frame =
+            make_response_frame(request.correlation_id, header_version, body->bytes);
+    } else if (auto* closing = std::get_if<close_connection>(&result)) {
+        slot->close_reason = std::move(closing->reason);
+    }
+    slot->done = true;
+    changed_.notify_all();
+}
+
+asio::awaitable<void> connection::write_loop() {
+    auto self = shared_from_this();
+    std::vector<std::shared_ptr<pending_request>> batch;
+    std::vector<asio::const_buffer> buffers;
+    while (!closed_) {
+        if (in_flight_.empty() || !in_flight_.front()->done) {
+            if (reading_stopped_ && in_flight_.empty()) {
+                close(drained_reason_);
+                break;
+            }
+            co_await changed_.wait();
+            continue;
+        }
+        batch.clear();
+        buffers.clear();
+        std::optional<std::string> close_reason;
+        while (!in_flight_.empty() && in_flight_.front()->done &&
+               batch.size() < max_responses_per_write) {
+            batch.push_back(std::move(in_flight_.front()));
+            in_flight_.pop_front();
+            if (batch.back()->close_reason) {
+                close_reason = batch.back()->close_reason;
+                break;
+            }
+            if (batch.back()->response_frame) {
+                buffers.push_back(asio::buffer(*batch.back()->response_frame));
+            }
+        }
+        if (!buffers.empty()) {
+            auto [error, written] = co_await asio::async_write(socket_, buffers, use_tuple);
+            if (error) {
+                close(fmt::format("write failed: {}", error.message()));
+                break;
+            }
+            touch();
+        }
+        for (const auto& sent : batch) {
+            in_flight_request_bytes_ -= sent->request_bytes;
+        }
+        changed_.notify_all();
+        if (close_reason) {
+            close(*close_reason);
+            break;
+        }
+    }
+}
+
+asio::awaitable<void> connection::idle_loop() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        auto deadline = last_activity_ + limits_.max_idle;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            if (in_flight_.empty()) {
+                close(fmt::format("idle for {} ms (connections.max.idle.ms)",
+                                  limits_.max_idle.count()));
+                break;
+            }
+            deadline = std::chrono::steady_clock::now() + limits_.max_idle;
+        }
+        idle_timer_.expires_at(deadline);
+        co_await idle_timer_.async_wait(use_tuple);
+    }
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,105 @@
+#pragma once
+
+// One client connection, on the shard that owns it (it never moves). Three coroutines
+// share it:
+//
+//   reader   reads a frame (4-byte size, then that many bytes, never more than
+//            socket.request.max.bytes), parses the header, queues a pending slot and
+//            starts the handler; it waits while queued.max.requests slots or
+//            socket.request.max.bytes of request bytes are in flight (backpressure: the
+//            socket is simply not read).
+//   handlers run concurrently, each filling its slot when done.
+//   writer   sends finished slots strictly in request order (Kafka's guarantee), batching
+//            consecutive finished responses into one gathered write.
+//   idle     closes the connection after connections.max.idle.ms without traffic and
+//            with nothing in flight.
+//
+// A malformed frame, an API or version that is not served, or a failed write closes the
+// connection at once (Kafka's behaviour); end of input stops reading but still answers
+// what was read (a half-closed client gets its responses). drain() does the same for a
+// graceful shutdown.
+
+#include <asio/awaitable.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/shared_bytes.h"
+#include "runtime/async_event.h"
+#include "server/handler.h"
+#include "server/request_frame.h"
+#include "server/server_options.h"
+#include "server/shard_services.h"
+
+namespace samsa::server {
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    // on_closed runs once, on this shard, when the connection has closed.
+    connection(asio::ip::tcp::socket socket, connection_info info, const connection_limits& limits,
+               shard_services& services, std::function<void()> on_closed);
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    void start();
+    // Stops reading; closes once every request already read has been answered.
+    void drain();
+    // Closes now: handlers in flight still finish, their responses are dropped.
+    void close(std::string_view reason);
+
+    bool is_closed() const { return closed_; }
+    const connection_info& info() const { return info_; }
+
+private:
+    // A request read and not yet answered, in request order.
+    struct pending_request {
+        std::size_t request_bytes = 0;
+        bool done = false;
+        std::optional<std::vector<uint8_t>> response_frame;  // nullopt: nothing to send
+        std::optional<std::string> close_reason;             // set: close instead of answering
+    };
+
+    asio::awaitable<void> read_loop();
+    asio::awaitable<void> write_loop();
+    asio::awaitable<void> idle_loop();
+    asio::awaitable<void> serve(std::shared_ptr<pending_request> slot, request_frame request);
+    // The next frame, or nullopt when the connection should stop reading (end of input,
+    // an error, cancellation, or a size out of bounds, which also closes).
+    asio::awaitable<std::optional<shared_bytes>> read_frame();
+    bool has_room_for_another_request() const;
+    void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+
+    asio::ip::tcp::socket socket_;
+    connection_info info_;
+    connection_limits limits_;
+    shard_services& services_;
+    std::function<void()> on_closed_;
+
+    std::deque<std::shared_ptr<pending_request>> in_flight_;
+    std::size_t in_flight_request_bytes_ = 0;
+    // Signalled whenever in-flight state changes: a slot finished, slots were freed, the
+    // connection is draining or closed. Reader and writer re-check their conditions.
+    runtime::async_event changed_;
+    asio::cancellation_signal cancel_read_;
+    asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point last_activity_;
+    bool reading_stopped_ = false;
+    // Why the connection closes once everything read has been answered.
+    std::string drained_reason_ = "drained";
+    bool closed_ = false;
+};
+
+// Builds a response frame: 4-byte size, response header (correlation id, and an empty
+// tagged-field section in header v1), then the body.
+std::vector<uint8_t> make_response_frame(int32_t correlation_id, int16_t header_version,
+                                         std::span<const uint8_t> body);
+
+}  // namespace samsa::server

@@ -1,0 +1,60 @@
+#include "server/handler_registry.h"
+
+#include <algorithm>
+
+#include "base/assert.h"
+#include "protocol/header_versions.h"
+#include "server/handlers/api_versions.h"
+#include "server/handlers/metadata.h"
+
+namespace samsa::server {
+
+void handler_registry::add(api_handler handler) {
+    const protocol::api_descriptor* api = protocol::find_api(handler.api_key);
+    SAMSA_ASSERT(api != nullptr, "no schema for api key %d", handler.api_key);
+    SAMSA_ASSERT(handler.min_version >= api->min_version &&
+                     handler.max_version <= api->max_version &&
+                     handler.min_version <= handler.max_version,
+                 "%s: versions %d-%d outside the schema's %d-%d", std::string(api->name).c_str(),
+                 handler.min_version, handler.max_version, api->min_version, api->max_version);
+    auto index = static_cast<std::size_t>(handler.api_key);
+    if (by_key_.size() <= index) {
+        by_key_.resize(index + 1);
+    }
+    SAMSA_ASSERT(!by_key_[index].has_value(), "api key %d registered twice", handler.api_key);
+    by_key_[index] = std::move(handler);
+    served_.clear();
+    for (const auto& entry : by_key_) {
+        if (entry) {
+            served_.push_back(&*entry);
+        }
+    }
+}
+
+const api_handler* handler_registry::find(int16_t api_key) const {
+    if (api_key < 0 || static_cast<std::size_t>(api_key) >= by_key_.size() ||
+        !by_key_[static_cast<std::size_t>(api_key)]) {
+        return nullptr;
+    }
+    return &*by_key_[static_cast<std::size_t>(api_key)];
+}
+
+bool handler_registry::accepts(int16_t api_key, int16_t api_version) const {
+    const api_handler* handler = find(api_key);
+    if (handler == nullptr) {
+        return false;
+    }
+    if (api_key == protocol::api_versions_key) {
+        return true;
+    }
+    return api_version >= handler->min_version && api_version <= handler->max_version;
+}
+
+handler_registry make_default_handler_registry() {
+    handler_registry registry;
+    registry.add(handlers::make_api_versions_handler());
+    registry.add(handlers::make_metadata_handler());
+    return registry;
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,48 @@
+#pragma once
+
+// Everything a request handler may use, gathered in one context struct per shard (one
+// instance per shard, owned by that shard, used only on its thread). Layers below the
+// server are reached only through here, so a handler's dependencies are visible in one
+// place and a test can build a context with just what it needs.
+
+#include <asio/awaitable.hpp>
+
+#include <string_view>
+
+#include "base/ids.h"
+#include "cluster/metadata_image.h"
+#include "protocol/error_code.h"
+#include "runtime/shard.h"
+
+namespace samsa::server {
+
+class handler_registry;
+
+// The hook Metadata calls for an unknown topic when auto creation is on
+// (auto.create.topics.enable and the request's allow_auto_topic_creation). Creation
+// completes in a later metadata image; the answer is the error to report meanwhile:
+// LEADER_NOT_AVAILABLE when creation started (Kafka's answer, clients retry), or why not.
+class topic_auto_creator {
+public:
+    virtual ~topic_auto_creator() = default;
+    virtual asio::awaitable<protocol::error_code> create_topic(std::string_view name) = 0;
+};
+
+struct broker_settings {
+    node_id node{1};
+    bool auto_create_topics_enable = true;  // auto.create.topics.enable
+};
+
+struct shard_services {
+    runtime::shard* shard = nullptr;
+    runtime::shard_set* shards = nullptr;
+    const handler_registry* handlers = nullptr;
+    broker_settings settings;
+    // This shard's current image, replaced when a new one is published.
+    cluster::metadata_image_ptr metadata;
+    // nullptr until topics can be created (storage and the metadata log): unknown
+    // topics are then UNKNOWN_TOPIC_OR_PARTITION.
+    topic_auto_creator* auto_creator = nullptr;
+};
+
+}  // namespace samsa::server
