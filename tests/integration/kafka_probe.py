@@ -1,0 +1,112 @@
+"""Decoding with Samsa's own codecs, through tools/protocol_probe, and the request/response
+round trips the tests make with it.
+
+The probe reads one command per line on stdin and answers one JSON object per line:
+  request <hex>                            -> {"header_version", "header", "body", ...}
+  response <api_key> <api_version> <hex>   -> the same for a response
+with hex of header + body (no size prefix), and {"error": "..."} when decoding fails.
+Field names are the schemas' in snake_case (error_code, api_keys, cluster_id, ...).
+"""
+
+import json
+import selectors
+import subprocess
+
+import kafka_wire
+
+# A probe answer is one line; a stuck probe must not hang the suite.
+PROBE_TIMEOUT_SECONDS = 30
+
+
+class ProtocolProbe:
+    """Line-by-line client of one running protocol_probe process."""
+
+    def __init__(self, path):
+        self._process = subprocess.Popen(
+            [str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, encoding="utf-8")
+
+    def command(self, line):
+        """Sends one command line and returns the JSON answer, error or not."""
+        assert "\n" not in line
+        if self._process.poll() is not None:
+            raise RuntimeError(f"protocol_probe exited with status {self._process.returncode}")
+        self._process.stdin.write(line + "\n")
+        self._process.stdin.flush()
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._process.stdout, selectors.EVENT_READ)
+            if not selector.select(PROBE_TIMEOUT_SECONDS):
+                raise RuntimeError(
+                    f"protocol_probe gave no answer within {PROBE_TIMEOUT_SECONDS}s")
+        answer = self._process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"protocol_probe closed its output after: {line[:200]}")
+        return json.loads(answer)
+
+    def decode_request(self, frame):
+        """A request frame (header + body, no size prefix) as Samsa decodes it."""
+        return _checked(self.command("request " + bytes(frame).hex()), frame)
+
+    def decode_response(self, api_key, api_version, frame):
+        """A response frame (header + body, no size prefix) as Samsa decodes it."""
+        answer = self.command(f"response {api_key} {api_version} {bytes(frame).hex()}")
+        return _checked(answer, frame)
+
+    def schema_max_version(self, api_key):
+        """The highest version of an API that Samsa's codecs (so Kafka's schemas) have."""
+        for version in range(0x7FFF):
+            header_start = _int16_hex(api_key) + _int16_hex(version + 1)
+            error = self.command("request " + header_start).get("error")
+            assert error != "unknown api key", f"the schemas have no API key {api_key}"
+            if error == "unsupported version":
+                return version
+        raise AssertionError(f"API key {api_key} has every version")
+
+    def close(self):
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout=PROBE_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def _int16_hex(value):
+    return kafka_wire.int16(value).hex()
+
+
+def _checked(answer, frame):
+    assert "error" not in answer, (
+        f"Samsa's codecs cannot decode the frame ({answer['error']}): {bytes(frame).hex()}")
+    return answer
+
+
+# ---------------------------------------------------------------------------------------
+# Round trips: send a request on a kafka_wire.Connection, decode the answer.
+# ---------------------------------------------------------------------------------------
+
+
+def call(connection, probe, api_key, api_version, body, **header_options):
+    """Sends one request and returns the decoded response {"header", "body", ...}."""
+    frame = connection.request(api_key, api_version, body, **header_options)
+    return probe.decode_response(api_key, api_version, frame)
+
+
+def api_versions(connection, probe, version=0, **body_options):
+    """The decoded ApiVersions response body."""
+    body = kafka_wire.api_versions_request(version, **body_options)
+    return call(connection, probe, kafka_wire.API_VERSIONS, version, body)["body"]
+
+
+def advertised_versions(connection, probe):
+    """{api_key: (min_version, max_version)} from an ApiVersions v0 request."""
+    answer = api_versions(connection, probe, 0)
+    assert answer["error_code"] == 0, answer
+    return {api["api_key"]: (api["min_version"], api["max_version"])
+            for api in answer["api_keys"]}
+
+
+def metadata(connection, probe, version, **body_options):
+    """The decoded Metadata response body."""
+    body = kafka_wire.metadata_request(version, **body_options)
+    return call(connection, probe, kafka_wire.METADATA, version, body)["body"]
