@@ -1,0 +1,204 @@
+#pragma once
+
+// One partition's log: a directory of segments (log_segment.h), the newest of which takes
+// appends. Kafka's UnifiedLog/LocalLog, without replication or transactions (their hooks:
+// the high watermark and the last stable offset are set by the layers above).
+//
+// Ownership: a partition_log belongs to one shard and is used only on its thread (or, before
+// a shard takes it, by the thread that loads it). Nothing here locks.
+//
+// Offsets: the log end offset (LEO) is the offset the next appended record gets; the log
+// start offset is the first offset a reader may ask for (it moves with retention and
+// DeleteRecords, and may lie inside the first segment); reads are limited by the caller to
+// an upper bound (the high watermark for consumers).
+//
+// Durability: append() writes to the page cache. wait_durable(offset) returns once
+// everything below offset is fsynced; concurrent waiters share one fsync (group commit).
+// fsync runs through file_system::async_sync and never blocks the event loop. An I/O error
+// marks the log failed: every later call returns storage_errc::log_failed (Kafka's
+// KAFKA_STORAGE_ERROR) until the log is reopened.
+
+#include <asio/awaitable.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ids.h"
+#include "base/result.h"
+#include "runtime/async_event.h"
+#include "storage/file_system.h"
+#include "storage/log_config.h"
+
+namespace samsa::storage {
+
+class log_segment;
+
+enum class storage_errc : uint8_t {
+    io_error,             // the disk failed this call; the log is now failed
+    log_failed,           // an earlier I/O error failed the log
+    offset_out_of_range,  // a read below the log start offset or past the end
+    corrupt_log,          // the directory holds something that cannot be a log
+};
+
+struct storage_error {
+    storage_errc code;
+    std::string message;
+};
+
+template <typename T>
+using storage_result = result<T, storage_error>;
+
+struct append_result {
+    offset base_offset;
+    offset last_offset;
+    int64_t log_append_time_ms = -1;  // -1 unless the log stamps LogAppendTime
+    offset log_start_offset;
+};
+
+// Bytes of a segment file to send as they are (sendfile). Holding it keeps the file open
+// even if retention deletes the segment meanwhile.
+struct file_region {
+    std::shared_ptr<data_file> file;
+    uint64_t position = 0;
+    uint32_t size_bytes = 0;
+};
+
+struct read_result {
+    // Whole batches, in offset order; empty when nothing is readable below the bound.
+    std::vector<file_region> regions;
+    uint32_t size_bytes = 0;
+    offset first_offset{-1};  // base offset of the first batch returned
+    offset next_offset{-1};   // the offset after the last batch returned
+};
+
+struct timestamp_and_offset {
+    int64_t timestamp_ms;
+    offset position;  // the first offset whose timestamp is at or after the target
+};
+
+// What the log manager knows about a log when it opens it.
+struct log_load_options {
+    offset recovery_point{0};     // everything below was fsynced before the last stop
+    offset log_start_offset{0};   // from log-start-offset-checkpoint
+    bool clean_shutdown = false;  // the log dir's clean-shutdown marker was present
+    int64_t now_ms = 0;
+};
+
+class partition_log {
+public:
+    // Opens (and recovers) the log in dir, creating the directory and a first segment if
+    // needed. Recovery: leftover .deleted/.cleaned/.tmp files are removed; after an unclean
+    // shutdown every segment from the recovery point on is scanned, batch framing and CRC
+    // checked, the log truncated at the first bad batch (later segments deleted), and
+    // indexes rebuilt; a missing or corrupt index is rebuilt in any case.
+    static storage_result<std::unique_ptr<partition_log>> open(file_system& fs,
+                                                               std::filesystem::path dir,
+                                                               const log_config& config,
+                                                               const log_load_options& options);
+    ~partition_log();
+    partition_log(const partition_log&) = delete;
+    partition_log& operator=(const partition_log&) = delete;
+
+    // Appends one or more v2 batches, concatenated and already validated (framing, CRC):
+    // assigns offsets from the log end offset by rewriting each base offset in place, stamps
+    // the partition leader epoch and, with log_append_time, now_ms. Rolls first when the
+    // active segment is full (segment.bytes, a full index, offsets that would not fit
+    // relative to the base) or old (segment.ms minus jitter).
+    storage_result<append_result> append(std::span<uint8_t> batches, leader_epoch epoch,
+                                         int64_t now_ms);
+
+    // Whole batches from the one containing start, up to max_bytes (at least one batch when
+    // min_one_batch, however large), never past max_offset (exclusive).
+    storage_result<read_result> read(offset start, uint32_t max_bytes, offset max_offset,
+                                     bool min_one_batch) const;
+
+    // The first record at or after timestamp_ms, if any (ListOffsets by time).
+    storage_result<std::optional<timestamp_and_offset>> offset_for_timestamp(
+        int64_t timestamp_ms) const;
+
+    // Returns once every offset below `end` is on disk (group commit: one fsync serves every
+    // waiter it covers). Call on the owning shard.
+    asio::awaitable<storage_result<std::monostate>> wait_durable(offset end);
+    // Blocking flush of everything (close, tools). Not for the event loop.
+    storage_result<std::monostate> flush();
+    // Whether flush.messages or flush.ms asks for a flush now.
+    bool flush_due(int64_t now_ms) const;
+
+    // Retention: deletes whole segments, oldest first, that are past retention.ms (by their
+    // largest timestamp), beyond retention.bytes, or entirely below the log start offset.
+    // The active segment is rolled first when it must go. Deleted segments are renamed
+    // *.deleted and their files removed after file.delete.delay.ms (remove_expired_files).
+    storage_result<int> delete_old_segments(int64_t now_ms);
+    storage_result<std::monostate> remove_expired_files(int64_t now_ms);
+    // Moves the log start offset forward (DeleteRecords); it never moves back.
+    void increment_log_start_offset(offset new_start);
+
+    // Removes every record at or after `end` (a follower truncating to its leader).
+    storage_result<std::monostate> truncate_to(offset end);
+    // Starts a new segment at the log end offset.
+    storage_result<std::monostate> roll(int64_t now_ms);
+
+    offset log_start_offset() const { return log_start_offset_; }
+    offset log_end_offset() const { return log_end_offset_; }
+    offset recovery_point() const { return recovery_point_; }
+    // Hooks for replication and transactions; on one node both follow the log end offset.
+    offset high_watermark() const { return high_watermark_; }
+    void set_high_watermark(offset value) { high_watermark_ = value; }
+    offset last_stable_offset() const { return high_watermark_; }
+
+    uint64_t size_bytes() const;
+    std::size_t segment_count() const { return segments_.size(); }
+    std::vector<offset> segment_base_offsets() const;
+    const std::filesystem::path& dir() const { return dir_; }
+    bool failed() const { return failed_; }
+
+    // Flushes and trims the indexes; the log is unusable afterwards.
+    storage_result<std::monostate> close();
+
+private:
+    partition_log(file_system& fs, std::filesystem::path dir, const log_config& config);
+
+    storage_result<std::monostate> load(const log_load_options& options);
+    storage_result<std::monostate> roll_if_needed(uint32_t incoming_bytes, offset incoming_last,
+                                                  int64_t incoming_max_timestamp_ms,
+                                                  int64_t now_ms);
+    storage_error fail(const io_failure& failure);
+    storage_result<std::monostate> check_usable() const;
+    log_segment& active() const { return *segments_.back(); }
+    const log_segment* segment_for(offset target) const;
+    storage_result<std::monostate> delete_segment_front(int64_t now_ms);
+
+    struct pending_deletion {
+        std::vector<std::filesystem::path> files;
+        int64_t due_ms;
+    };
+
+    file_system& fs_;
+    std::filesystem::path dir_;
+    log_config config_;
+    std::deque<std::unique_ptr<log_segment>> segments_;  // by base offset
+    offset log_start_offset_{0};
+    offset log_end_offset_{0};
+    offset recovery_point_{0};
+    offset high_watermark_{0};
+    int64_t unflushed_messages_ = 0;
+    int64_t last_flush_ms_ = 0;
+    // The newest now_ms appends were given: the log's logical clock for flush.ms.
+    int64_t last_append_ms_ = 0;
+    std::vector<pending_deletion> pending_deletions_;
+    bool failed_ = false;
+
+    // Group commit: one fsync round at a time; a waiter whose offset the running round
+    // does not cover waits for it to end and starts (or joins) the next.
+    bool flush_in_progress_ = false;
+    std::unique_ptr<runtime::async_event> flush_finished_;
+    // Files of rolled segments not yet fsynced; the next round syncs them first.
+    std::vector<std::shared_ptr<data_file>> rolled_unsynced_;
+};
+
+}  // namespace samsa::storage
