@@ -150,8 +150,27 @@ storage_result<std::monostate> partition_log::load(const log_load_options& optio
     recovery_point_ = options.clean_shutdown ? log_end_offset_
                                              : std::min(options.recovery_point, log_end_offset_);
     high_watermark_ = log_end_offset_;
+    auto epochs = leader_epoch_cache::open(fs_, dir_);
+    if (!epochs) {
+        return failure{io_error(epochs.error())};
+    }
+    epochs_ = std::make_unique<leader_epoch_cache>(std::move(epochs).value());
+    // A checkpoint written before a crash may know epochs past the recovered log end.
+    if (auto trimmed = trim_epochs_to_log(); !trimmed) {
+        return trimmed;
+    }
     last_append_ms_ = options.now_ms;
     last_flush_ms_ = options.now_ms;
+    return std::monostate{};
+}
+
+storage_result<std::monostate> partition_log::trim_epochs_to_log() {
+    if (auto trimmed = epochs_->truncate_from_end(log_end_offset_); !trimmed) {
+        return failure{fail(trimmed.error())};
+    }
+    if (auto trimmed = epochs_->truncate_from_start(log_start_offset_); !trimmed) {
+        return failure{fail(trimmed.error())};
+    }
     return std::monostate{};
 }
 
@@ -263,6 +282,11 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
                                      summaries.back().last_offset, incoming_max_timestamp, now_ms);
         !rolled) {
         return failure{rolled.error()};
+    }
+    if (epoch.value() >= 0 && (!epochs_->latest_epoch() || epoch > *epochs_->latest_epoch())) {
+        if (auto assigned = epochs_->assign(epoch, summaries.front().base_offset); !assigned) {
+            return failure{fail(assigned.error())};
+        }
     }
     if (auto written = active().append(batches, summaries); !written) {
         return failure{fail(written.error())};
@@ -471,6 +495,9 @@ storage_result<int> partition_log::delete_old_segments(int64_t now_ms) {
         }
     }
     log_start_offset_ = std::max(log_start_offset_, segments_.front()->base_offset());
+    if (auto trimmed = trim_epochs_to_log(); !trimmed) {
+        return failure{trimmed.error()};
+    }
     return static_cast<int>(deletable);
 }
 
@@ -504,10 +531,15 @@ storage_result<std::monostate> partition_log::remove_expired_files(int64_t now_m
     return std::monostate{};
 }
 
-void partition_log::increment_log_start_offset(offset new_start) {
+storage_result<std::monostate> partition_log::increment_log_start_offset(offset new_start) {
+    if (auto usable = check_usable(); !usable) {
+        return usable;
+    }
     if (new_start > log_start_offset_) {
         log_start_offset_ = std::min(new_start, log_end_offset_);
+        return trim_epochs_to_log();
     }
+    return std::monostate{};
 }
 
 storage_result<std::monostate> partition_log::truncate_to(offset end) {
@@ -536,7 +568,7 @@ storage_result<std::monostate> partition_log::truncate_to(offset end) {
     recovery_point_ = std::min(recovery_point_, log_end_offset_);
     high_watermark_ = std::min(high_watermark_, log_end_offset_);
     log_start_offset_ = std::min(log_start_offset_, log_end_offset_);
-    return std::monostate{};
+    return trim_epochs_to_log();
 }
 
 uint64_t partition_log::size_bytes() const {

@@ -32,6 +32,7 @@
 #include "base/result.h"
 #include "runtime/async_event.h"
 #include "storage/file_system.h"
+#include "storage/leader_epoch_cache.h"
 #include "storage/log_config.h"
 
 namespace samsa::storage {
@@ -136,7 +137,7 @@ public:
     storage_result<int> delete_old_segments(int64_t now_ms);
     storage_result<std::monostate> remove_expired_files(int64_t now_ms);
     // Moves the log start offset forward (DeleteRecords); it never moves back.
-    void increment_log_start_offset(offset new_start);
+    storage_result<std::monostate> increment_log_start_offset(offset new_start);
 
     // Removes every record at or after `end` (a follower truncating to its leader).
     storage_result<std::monostate> truncate_to(offset end);
@@ -150,6 +151,10 @@ public:
     offset high_watermark() const { return high_watermark_; }
     void set_high_watermark(offset value) { high_watermark_ = value; }
     offset last_stable_offset() const { return high_watermark_; }
+
+    // Leader epoch -> first offset, kept in leader-epoch-checkpoint: appends record a new
+    // epoch; truncation and a moving log start offset trim it.
+    const leader_epoch_cache& epochs() const { return *epochs_; }
 
     uint64_t size_bytes() const;
     std::size_t segment_count() const { return segments_.size(); }
@@ -172,6 +177,7 @@ private:
     log_segment& active() const { return *segments_.back(); }
     const log_segment* segment_for(offset target) const;
     storage_result<std::monostate> delete_segment_front(int64_t now_ms);
+    storage_result<std::monostate> trim_epochs_to_log();
 
     struct pending_deletion {
         std::vector<std::filesystem::path> files;
@@ -182,6 +188,7 @@ private:
     std::filesystem::path dir_;
     log_config config_;
     std::deque<std::unique_ptr<log_segment>> segments_;  // by base offset
+    std::unique_ptr<leader_epoch_cache> epochs_;
     offset log_start_offset_{0};
     offset log_end_offset_{0};
     offset recovery_point_{0};

@@ -127,7 +127,7 @@ TEST_F(PartitionLogTest, ReadOutsideTheLogIsOffsetOutOfRange) {
     auto past_end = log->read(offset(3), 100, offset(3), true);
     ASSERT_FALSE(past_end);
     EXPECT_EQ(past_end.error().code, storage_errc::offset_out_of_range);
-    log->increment_log_start_offset(offset(1));
+    ASSERT_TRUE(log->increment_log_start_offset(offset(1)));
     auto below_start = log->read(offset(0), 100, offset(2), true);
     ASSERT_FALSE(below_start);
     EXPECT_EQ(below_start.error().code, storage_errc::offset_out_of_range);
@@ -211,9 +211,9 @@ TEST_F(PartitionLogTest, LogStartOffsetMovesAndDeletesSegmentsBelowIt) {
     for (int index = 0; index < 3; ++index) {
         append(*log, 1, t0, 600);
     }
-    log->increment_log_start_offset(offset(2));
+    ASSERT_TRUE(log->increment_log_start_offset(offset(2)));
     EXPECT_EQ(log->log_start_offset(), offset(2));
-    log->increment_log_start_offset(offset(1));  // never backwards
+    ASSERT_TRUE(log->increment_log_start_offset(offset(1)));  // never backwards
     EXPECT_EQ(log->log_start_offset(), offset(2));
     auto deleted = log->delete_old_segments(t0);
     ASSERT_TRUE(deleted);

@@ -1,0 +1,280 @@
+#include "storage/clean_shutdown_marker.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <system_error>
+
+#include "base/log.h"
+
+namespace samsa::storage {
+namespace {
+
+// Markers are ~40 bytes; anything much larger is not one.
+constexpr std::size_t clean_shutdown_marker_max_bytes = 4096;
+// Unknown fields may nest; a bound keeps a hostile file from exhausting the stack.
+constexpr int max_json_depth = 16;
+
+// Just enough JSON (RFC 8259) to read the marker's flat object: integers are taken as they
+// are written, other values are checked for well-formedness and skipped.
+class json_reader {
+public:
+    explicit json_reader(std::string_view text) : text_(text) {}
+
+    std::optional<int64_t> broker_epoch() {
+        std::optional<int64_t> version;
+        std::optional<int64_t> epoch;
+        skip_space();
+        if (!consume('{')) {
+            return std::nullopt;
+        }
+        skip_space();
+        if (!consume('}')) {
+            do {
+                skip_space();
+                std::optional<std::string> key = string();
+                skip_space();
+                if (!key || !consume(':')) {
+                    return std::nullopt;
+                }
+                skip_space();
+                if (*key == "version" || *key == "brokerEpoch") {
+                    std::optional<int64_t> number = integer();
+                    if (!number) {
+                        return std::nullopt;
+                    }
+                    (*key == "version" ? version : epoch) = number;
+                } else if (!skip_value(1)) {
+                    return std::nullopt;
+                }
+                skip_space();
+            } while (consume(','));
+            if (!consume('}')) {
+                return std::nullopt;
+            }
+        }
+        skip_space();
+        if (position_ != text_.size() || version != clean_shutdown_marker_version) {
+            return std::nullopt;
+        }
+        return epoch;
+    }
+
+private:
+    bool consume(char c) {
+        if (position_ < text_.size() && text_[position_] == c) {
+            ++position_;
+            return true;
+        }
+        return false;
+    }
+
+    void skip_space() {
+        while (position_ < text_.size() && (text_[position_] == ' ' || text_[position_] == '\t' ||
+                                            text_[position_] == '\n' || text_[position_] == '\r')) {
+            ++position_;
+        }
+    }
+
+    std::optional<int64_t> integer() {
+        const char* begin = text_.data() + position_;
+        const char* end = text_.data() + text_.size();
+        int64_t value = 0;
+        auto [stop, error] = std::from_chars(begin, end, value);
+        if (error != std::errc() || stop == begin) {
+            return std::nullopt;
+        }
+        // A fraction or an exponent makes it a number this marker never holds.
+        if (stop != end && (*stop == '.' || *stop == 'e' || *stop == 'E')) {
+            return std::nullopt;
+        }
+        position_ += static_cast<std::size_t>(stop - begin);
+        return value;
+    }
+
+    // A string's content; escapes are decoded (a \u escape outside ASCII becomes '?', which
+    // is enough to compare keys).
+    std::optional<std::string> string() {
+        if (!consume('"')) {
+            return std::nullopt;
+        }
+        std::string value;
+        while (position_ < text_.size()) {
+            char c = text_[position_++];
+            if (c == '"') {
+                return value;
+            }
+            if (static_cast<unsigned char>(c) < 0x20) {
+                return std::nullopt;
+            }
+            if (c != '\\') {
+                value.push_back(c);
+                continue;
+            }
+            if (position_ >= text_.size()) {
+                return std::nullopt;
+            }
+            char escaped = text_[position_++];
+            switch (escaped) {
+                case '"':
+                case '\\':
+                case '/':
+                    value.push_back(escaped);
+                    break;
+                case 'b':
+                    value.push_back('\b');
+                    break;
+                case 'f':
+                    value.push_back('\f');
+                    break;
+                case 'n':
+                    value.push_back('\n');
+                    break;
+                case 'r':
+                    value.push_back('\r');
+                    break;
+                case 't':
+                    value.push_back('\t');
+                    break;
+                case 'u': {
+                    if (text_.size() - position_ < 4) {
+                        return std::nullopt;
+                    }
+                    unsigned code = 0;
+                    auto hex = text_.substr(position_, 4);
+                    auto [stop, error] =
+                        std::from_chars(hex.data(), hex.data() + hex.size(), code, 16);
+                    if (error != std::errc() || stop != hex.data() + hex.size()) {
+                        return std::nullopt;
+                    }
+                    position_ += 4;
+                    value.push_back(code < 0x80 ? static_cast<char>(code) : '?');
+                    break;
+                }
+                default:
+                    return std::nullopt;
+            }
+        }
+        return std::nullopt;
+    }
+
+    bool literal(std::string_view word) {
+        if (text_.substr(position_, word.size()) != word) {
+            return false;
+        }
+        position_ += word.size();
+        return true;
+    }
+
+    bool number() {
+        std::size_t start = position_;
+        consume('-');
+        while (position_ < text_.size() &&
+               (std::isdigit(static_cast<unsigned char>(text_[position_])) ||
+                text_[position_] == '.' || text_[position_] == 'e' || text_[position_] == 'E' ||
+                text_[position_] == '+' || text_[position_] == '-')) {
+            ++position_;
+        }
+        return position_ > start;
+    }
+
+    bool skip_value(int depth) {
+        if (depth > max_json_depth || position_ >= text_.size()) {
+            return false;
+        }
+        char c = text_[position_];
+        if (c == '"') {
+            return string().has_value();
+        }
+        if (c == '{' || c == '[') {
+            char close = c == '{' ? '}' : ']';
+            ++position_;
+            skip_space();
+            if (consume(close)) {
+                return true;
+            }
+            do {
+                skip_space();
+                if (c == '{') {
+                    skip_space();
+                    if (!string() || (skip_space(), !consume(':'))) {
+                        return false;
+                    }
+                    skip_space();
+                }
+                if (!skip_value(depth + 1)) {
+                    return false;
+                }
+                skip_space();
+            } while (consume(','));
+            return consume(close);
+        }
+        if (c == 't') {
+            return literal("true");
+        }
+        if (c == 'f') {
+            return literal("false");
+        }
+        if (c == 'n') {
+            return literal("null");
+        }
+        return number();
+    }
+
+    std::string_view text_;
+    std::size_t position_ = 0;
+};
+
+std::filesystem::path marker_in(const std::filesystem::path& log_dir) {
+    return log_dir / clean_shutdown_file_name;
+}
+
+}  // namespace
+
+std::string format_clean_shutdown_marker(int64_t broker_epoch) {
+    // Jackson writes CleanShutdownFileHandler.Content's fields in declaration order.
+    return fmt::format("{{\"version\":{},\"brokerEpoch\":{}}}", clean_shutdown_marker_version,
+                       broker_epoch);
+}
+
+std::optional<int64_t> parse_clean_shutdown_marker(std::string_view text) {
+    return json_reader(text).broker_epoch();
+}
+
+io_status write_clean_shutdown_marker(file_system& fs, const std::filesystem::path& log_dir,
+                                      int64_t broker_epoch) {
+    std::string text = format_clean_shutdown_marker(broker_epoch);
+    return write_file_atomically(
+        fs, marker_in(log_dir),
+        std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+io_result<bool> clean_shutdown_marker_exists(file_system& fs,
+                                             const std::filesystem::path& log_dir) {
+    return fs.exists(marker_in(log_dir));
+}
+
+std::optional<int64_t> read_clean_shutdown_broker_epoch(file_system& fs,
+                                                        const std::filesystem::path& log_dir) {
+    auto text = read_small_file(fs, marker_in(log_dir), clean_shutdown_marker_max_bytes);
+    if (!text) {
+        log::debug("no broker epoch from the clean shutdown marker: {}", text.error().message);
+        return std::nullopt;
+    }
+    std::optional<int64_t> epoch = parse_clean_shutdown_marker(text.value());
+    if (!epoch) {
+        log::debug("no broker epoch in {}: \"{}\"", marker_in(log_dir).string(),
+                   log::printable(text.value()));
+    }
+    return epoch;
+}
+
+io_status remove_clean_shutdown_marker(file_system& fs, const std::filesystem::path& log_dir) {
+    if (auto removed = fs.remove(marker_in(log_dir)); !removed) {
+        return removed;
+    }
+    return fs.sync_directory(log_dir);
+}
+
+}  // namespace samsa::storage
