@@ -17,6 +17,8 @@
 #include "runtime/shard.h"
 #include "server/handler_registry.h"
 #include "server/server.h"
+#include "storage/file_system.h"
+#include "storage/log_manager.h"
 
 namespace samsa::broker {
 namespace {
@@ -69,10 +71,35 @@ cluster::broker_registration make_registration(const broker_config& config, node
     return registration;
 }
 
+// The topic-level defaults of new and loaded logs (per-topic overrides come with the
+// topic configs).
+storage::log_config make_log_config(const broker_config& config) {
+    const topic_config_defaults& defaults = config.topic_defaults;
+    return {.segment_bytes = defaults.segment_bytes,
+            .segment_ms = defaults.segment_ms,
+            .segment_jitter_ms = defaults.segment_jitter_ms,
+            .segment_index_bytes = defaults.segment_index_bytes,
+            .index_interval_bytes = defaults.index_interval_bytes,
+            .retention_ms = defaults.retention_ms,
+            .retention_bytes = defaults.retention_bytes,
+            .flush_messages = defaults.flush_messages,
+            .flush_ms = defaults.flush_ms,
+            .file_delete_delay_ms = defaults.file_delete_delay_ms,
+            .log_append_time = defaults.timestamp_type == message_timestamp_type::log_append_time};
+}
+
+int64_t wall_clock_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 // What one shard owns besides its connections. Created and destroyed on its shard.
 struct shard_resources {
     server::shard_services services;
     std::unique_ptr<runtime::file_io> file_io;
+    // The partition logs this shard owns (shard.h: the ownership rule).
+    std::vector<storage::loaded_log> logs;
 };
 
 class broker_process {
@@ -93,12 +120,13 @@ public:
         }
         node_ = identity.value().node;
         cluster_id_ = identity.value().cluster_id;
+        if (!load_logs()) {
+            return exit_startup_failed;
+        }
 
-        resources_.resize(shards_.size());
         std::vector<server::shard_services*> services;
         for (uint32_t index = 0; index < shards_.size(); ++index) {
             auto& resources = resources_[index];
-            resources = std::make_unique<shard_resources>();
             resources->services = {
                 .shard = &shards_.at(index),
                 .shards = &shards_,
@@ -131,11 +159,70 @@ public:
     }
 
 private:
+    // Before the shards run: every log in log.dirs, recovered if the last stop was not
+    // clean, handed to the shard that will own it.
+    bool load_logs() {
+        const broker_config& config = options_.config;
+        for (uint32_t index = 0; index < shards_.size(); ++index) {
+            resources_.push_back(std::make_unique<shard_resources>());
+        }
+        file_system_ = storage::make_posix_file_system(nullptr);
+        log_manager_ = std::make_unique<storage::log_manager>(
+            *file_system_,
+            storage::log_manager_config{
+                .log_dirs = config.log.dirs,
+                .recovery_threads_per_dir = config.log.num_recovery_threads_per_data_dir});
+        storage::log_config log_config = make_log_config(config);
+        auto loaded = log_manager_->load_all(
+            [&](const storage::topic_partition&) { return log_config; }, wall_clock_ms());
+        if (!loaded) {
+            log::error("cannot load the logs: {}", loaded.error().message);
+            return false;
+        }
+        for (auto& each : loaded.value()) {
+            std::size_t owner =
+                std::hash<storage::topic_partition>{}(each.partition) % shards_.size();
+            resources_[owner]->logs.push_back(std::move(each));
+        }
+        return true;
+    }
+
+    // On each shard at shutdown: every log made durable and closed; returns their offsets
+    // for the checkpoints, or nullopt when a log failed (no clean-shutdown marker then).
+    asio::awaitable<std::optional<std::vector<storage::log_offsets>>> close_logs(
+        runtime::shard& owner) {
+        shard_resources& resources = *resources_[owner.id().value()];
+        std::vector<storage::log_offsets> offsets;
+        bool clean = true;
+        for (auto& each : resources.logs) {
+            auto durable = co_await each.log->wait_durable(each.log->log_end_offset());
+            auto closed = durable
+                              ? each.log->close()
+                              : storage::storage_result<std::monostate>(failure{durable.error()});
+            if (!closed) {
+                log::error("closing {}: {}", each.log->dir().string(), closed.error().message);
+                clean = false;
+            }
+            offsets.push_back({.partition = each.partition,
+                               .log_dir = each.log_dir,
+                               .recovery_point = each.log->recovery_point(),
+                               .log_start_offset = each.log->log_start_offset()});
+        }
+        resources.logs.clear();
+        runtime::set_thread_file_io(nullptr);
+        resources.file_io.reset();
+        if (!clean) {
+            co_return std::nullopt;
+        }
+        co_return offsets;
+    }
+
     // On shard 0, once the loops run.
     asio::awaitable<void> start() {
         co_await runtime::invoke_on_all(shards_, [this](runtime::shard& owner) {
-            resources_[owner.id().value()]->file_io =
-                runtime::make_file_io(owner.io(), runtime::file_io_options{});
+            auto& resources = *resources_[owner.id().value()];
+            resources.file_io = runtime::make_file_io(owner.io(), runtime::file_io_options{});
+            runtime::set_thread_file_io(resources.file_io.get());
         });
         watch_signals();
         server_->start();
@@ -168,17 +255,33 @@ private:
 
     asio::awaitable<void> shutdown() {
         co_await server_->shutdown();
-        // The logs are flushed and closed here once storage exists (issue 4).
-        co_await runtime::invoke_on_all(shards_, [this](runtime::shard& owner) {
-            resources_[owner.id().value()]->file_io.reset();
-        });
-        log::info("shutdown complete");
+        auto per_shard = co_await runtime::invoke_on_all(
+            shards_, [this](runtime::shard& owner) { return close_logs(owner); });
+        std::vector<storage::log_offsets> offsets;
+        bool clean = true;
+        for (auto& shard_offsets : per_shard) {
+            clean = clean && shard_offsets.has_value();
+            if (shard_offsets) {
+                offsets.insert(offsets.end(), shard_offsets->begin(), shard_offsets->end());
+            }
+        }
+        auto written = clean ? log_manager_->mark_clean_shutdown(offsets)
+                             : log_manager_->write_checkpoints(offsets);
+        if (!written) {
+            log::error("writing checkpoints: {}", written.error().message);
+            exit_code_ = 1;
+        }
+        log::info("shutdown complete{}",
+                  clean && written ? "" : " (unclean: logs will be recovered)");
         shards_.stop();
     }
 
     serve_options options_;
     runtime::shard_set shards_;
     server::handler_registry handlers_;
+    // Declared before the logs they serve, so they are destroyed after them.
+    std::unique_ptr<storage::file_system> file_system_;
+    std::unique_ptr<storage::log_manager> log_manager_;
     std::vector<std::unique_ptr<shard_resources>> resources_;
     std::unique_ptr<server::server> server_;
     std::unique_ptr<asio::signal_set> signals_;

@@ -245,4 +245,15 @@ std::unique_ptr<file_io> make_file_io(asio::io_context& io_context,
     return make_thread_pool_file_io(io_context, options);
 }
 
+namespace {
+thread_local file_io* this_thread_file_io = nullptr;
+}  // namespace
+
+void set_thread_file_io(file_io* io) {
+    this_thread_file_io = io;
+}
+file_io* thread_file_io() {
+    return this_thread_file_io;
+}
+
 }  // namespace samsa::runtime

@@ -170,4 +170,10 @@ private:
 // in the log) when io_uring is refused. Preconditions as for file_io's constructor.
 std::unique_ptr<file_io> make_file_io(asio::io_context& io_context, const file_io_options& options);
 
+// The calling thread's file_io: each shard registers its own once it has made it, so that
+// code shared by every shard (a file_system) reaches the right one. nullptr on threads
+// without one (start-up loaders, tests).
+void set_thread_file_io(file_io* io);
+file_io* thread_file_io();
+
 }  // namespace samsa::runtime

@@ -96,7 +96,9 @@ public:
 };
 
 // The real thing: POSIX calls. async_sync goes through io (io_uring or its worker
-// threads); with no io it syncs inline, which is only for tests and tools.
+// threads), or with no io through the calling shard's (runtime::thread_file_io), so one
+// file system serves every shard; on a thread with neither it syncs inline, which is
+// only for start-up, tests and tools.
 std::unique_ptr<file_system> make_posix_file_system(runtime::file_io* io);
 
 // Writes `contents` to `path` so that a crash leaves either the old file or the new one:

@@ -146,8 +146,10 @@ storage_result<std::vector<loaded_log>> log_manager::load_all(const config_looku
             loader.join();
         }
         partitions_per_dir_[state.dir] = state.partitions.size();
-        log::info("{}: {} logs loaded after a{} shutdown", state.dir.string(),
-                  state.partitions.size(), state.clean_shutdown ? " clean" : "n unclean");
+        if (!state.partitions.empty()) {
+            log::info("{}: {} logs loaded after a{} shutdown", state.dir.string(),
+                      state.partitions.size(), state.clean_shutdown ? " clean" : "n unclean");
+        }
     }
     if (first_error) {
         return failure{*first_error};

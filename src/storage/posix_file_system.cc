@@ -196,10 +196,11 @@ public:
     }
 
     asio::awaitable<io_status> async_sync(data_file& file) override {
-        if (io_ == nullptr) {
+        runtime::file_io* io = io_ != nullptr ? io_ : runtime::thread_file_io();
+        if (io == nullptr) {
             co_return sync(file);
         }
-        auto synced = co_await io_->sync_data(file.descriptor());
+        auto synced = co_await io->sync_data(file.descriptor());
         if (!synced) {
             co_return failure{errno_failure(synced.error().value(), "fdatasync", file.path())};
         }
