@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 #include <system_error>
 
@@ -16,8 +15,8 @@ constexpr std::size_t clean_shutdown_marker_max_bytes = 4096;
 // Unknown fields may nest; a bound keeps a hostile file from exhausting the stack.
 constexpr int max_json_depth = 16;
 
-// Just enough JSON (RFC 8259) to read the marker's flat object: integers are taken as they
-// are written, other values are checked for well-formedness and skipped.
+// Just enough JSON (RFC 8259) to read the marker: a flat object whose "version" and
+// "brokerEpoch" are integers; other members are checked for well-formedness and skipped.
 class json_reader {
 public:
     explicit json_reader(std::string_view text) : text_(text) {}
@@ -25,43 +24,49 @@ public:
     std::optional<int64_t> broker_epoch() {
         std::optional<int64_t> version;
         std::optional<int64_t> epoch;
-        skip_space();
-        if (!consume('{')) {
-            return std::nullopt;
-        }
-        skip_space();
-        if (!consume('}')) {
-            do {
-                skip_space();
-                std::optional<std::string> key = string();
-                skip_space();
-                if (!key || !consume(':')) {
-                    return std::nullopt;
-                }
-                skip_space();
-                if (*key == "version" || *key == "brokerEpoch") {
-                    std::optional<int64_t> number = integer();
-                    if (!number) {
-                        return std::nullopt;
-                    }
-                    (*key == "version" ? version : epoch) = number;
-                } else if (!skip_value(1)) {
-                    return std::nullopt;
-                }
-                skip_space();
-            } while (consume(','));
-            if (!consume('}')) {
-                return std::nullopt;
+        bool well_formed = object([&](std::string_view key) {
+            if (key == "version" || key == "brokerEpoch") {
+                std::optional<int64_t> number = integer();
+                (key == "version" ? version : epoch) = number;
+                return number.has_value();
             }
-        }
+            return skip_value(1);
+        });
         skip_space();
-        if (position_ != text_.size() || version != clean_shutdown_marker_version) {
+        if (!well_formed || position_ != text_.size() || version != clean_shutdown_marker_version) {
             return std::nullopt;
         }
         return epoch;
     }
 
 private:
+    // `{ "key": <value>, ... }`; value(key) reads each value.
+    template <typename ValueReader>
+    bool object(ValueReader&& value) {
+        skip_space();
+        if (!consume('{')) {
+            return false;
+        }
+        skip_space();
+        if (consume('}')) {
+            return true;
+        }
+        do {
+            skip_space();
+            std::optional<std::string_view> key = string();
+            skip_space();
+            if (!key || !consume(':')) {
+                return false;
+            }
+            skip_space();
+            if (!value(*key)) {
+                return false;
+            }
+            skip_space();
+        } while (consume(','));
+        return consume('}');
+    }
+
     bool consume(char c) {
         if (position_ < text_.size() && text_[position_] == c) {
             ++position_;
@@ -82,81 +87,69 @@ private:
         const char* end = text_.data() + text_.size();
         int64_t value = 0;
         auto [stop, error] = std::from_chars(begin, end, value);
-        if (error != std::errc() || stop == begin) {
-            return std::nullopt;
-        }
-        // A fraction or an exponent makes it a number this marker never holds.
-        if (stop != end && (*stop == '.' || *stop == 'e' || *stop == 'E')) {
+        // A fraction or an exponent makes it a number the marker never holds.
+        if (error != std::errc() ||
+            (stop != end && (*stop == '.' || *stop == 'e' || *stop == 'E'))) {
             return std::nullopt;
         }
         position_ += static_cast<std::size_t>(stop - begin);
         return value;
     }
 
-    // A string's content; escapes are decoded (a \u escape outside ASCII becomes '?', which
-    // is enough to compare keys).
-    std::optional<std::string> string() {
+    // A string as written, escapes undecoded (the keys that matter have none).
+    std::optional<std::string_view> string() {
         if (!consume('"')) {
             return std::nullopt;
         }
-        std::string value;
+        std::size_t start = position_;
         while (position_ < text_.size()) {
             char c = text_[position_++];
             if (c == '"') {
-                return value;
+                return text_.substr(start, position_ - 1 - start);
             }
             if (static_cast<unsigned char>(c) < 0x20) {
                 return std::nullopt;
             }
-            if (c != '\\') {
-                value.push_back(c);
-                continue;
-            }
-            if (position_ >= text_.size()) {
-                return std::nullopt;
-            }
-            char escaped = text_[position_++];
-            switch (escaped) {
-                case '"':
-                case '\\':
-                case '/':
-                    value.push_back(escaped);
-                    break;
-                case 'b':
-                    value.push_back('\b');
-                    break;
-                case 'f':
-                    value.push_back('\f');
-                    break;
-                case 'n':
-                    value.push_back('\n');
-                    break;
-                case 'r':
-                    value.push_back('\r');
-                    break;
-                case 't':
-                    value.push_back('\t');
-                    break;
-                case 'u': {
-                    if (text_.size() - position_ < 4) {
-                        return std::nullopt;
-                    }
-                    unsigned code = 0;
-                    auto hex = text_.substr(position_, 4);
-                    auto [stop, error] =
-                        std::from_chars(hex.data(), hex.data() + hex.size(), code, 16);
-                    if (error != std::errc() || stop != hex.data() + hex.size()) {
-                        return std::nullopt;
-                    }
-                    position_ += 4;
-                    value.push_back(code < 0x80 ? static_cast<char>(code) : '?');
-                    break;
-                }
-                default:
-                    return std::nullopt;
+            if (c == '\\') {
+                ++position_;  // the escaped character; a \u's hex digits are plain characters
             }
         }
         return std::nullopt;
+    }
+
+    bool skip_value(int depth) {
+        if (depth > max_json_depth || position_ >= text_.size()) {
+            return false;
+        }
+        switch (text_[position_]) {
+            case '"':
+                return string().has_value();
+            case '{':
+                return object([&](std::string_view) { return skip_value(depth + 1); });
+            case '[': {
+                ++position_;
+                skip_space();
+                if (consume(']')) {
+                    return true;
+                }
+                do {
+                    skip_space();
+                    if (!skip_value(depth + 1)) {
+                        return false;
+                    }
+                    skip_space();
+                } while (consume(','));
+                return consume(']');
+            }
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number();
+        }
     }
 
     bool literal(std::string_view word) {
@@ -169,57 +162,12 @@ private:
 
     bool number() {
         std::size_t start = position_;
-        consume('-');
         while (position_ < text_.size() &&
-               (std::isdigit(static_cast<unsigned char>(text_[position_])) ||
-                text_[position_] == '.' || text_[position_] == 'e' || text_[position_] == 'E' ||
-                text_[position_] == '+' || text_[position_] == '-')) {
+               std::string_view("0123456789+-.eE").find(text_[position_]) !=
+                   std::string_view::npos) {
             ++position_;
         }
         return position_ > start;
-    }
-
-    bool skip_value(int depth) {
-        if (depth > max_json_depth || position_ >= text_.size()) {
-            return false;
-        }
-        char c = text_[position_];
-        if (c == '"') {
-            return string().has_value();
-        }
-        if (c == '{' || c == '[') {
-            char close = c == '{' ? '}' : ']';
-            ++position_;
-            skip_space();
-            if (consume(close)) {
-                return true;
-            }
-            do {
-                skip_space();
-                if (c == '{') {
-                    skip_space();
-                    if (!string() || (skip_space(), !consume(':'))) {
-                        return false;
-                    }
-                    skip_space();
-                }
-                if (!skip_value(depth + 1)) {
-                    return false;
-                }
-                skip_space();
-            } while (consume(','));
-            return consume(close);
-        }
-        if (c == 't') {
-            return literal("true");
-        }
-        if (c == 'f') {
-            return literal("false");
-        }
-        if (c == 'n') {
-            return literal("null");
-        }
-        return number();
     }
 
     std::string_view text_;

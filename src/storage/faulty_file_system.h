@@ -12,12 +12,12 @@
 //
 // A fault fires on the (skip + 1)th matching call after it is armed, then on every later
 // matching call if it repeats (a rule that fires once is then disarmed). When several armed
-// rules match a call, every one counts it and the first armed that is due fails it. The failed call
-// does not reach the wrapped file system, except a short write, which writes a prefix of its data
-// first (a torn write). A fault whose effect is `crash` also fails every later call of any kind,
-// until restart(): the process is dead from that point on. It does not model the loss of unsynced
-// data (the page cache survives this kind of crash); tests that need that truncate files
-// themselves.
+// rules match a call, every one counts it and the first armed that is due fails it. The
+// failed call does not reach the wrapped file system, except a short write, which writes a
+// prefix of its data first (a torn write). A fault whose effect is `crash` also fails every
+// later call of any kind, until restart(): the process is dead from that point on. It does
+// not model the loss of unsynced data (the page cache survives this kind of crash); tests
+// that need that truncate files themselves.
 //
 // Counts include failed calls. async_sync counts as sync. Thread-safe: a mutex guards the
 // rules and counts, so the wrapped file system may be used from worker threads too.

@@ -69,13 +69,24 @@ storage_result<std::vector<loaded_log>> log_manager::load_all(const config_looku
             return failure{io_error(marker.error())};
         }
         state.clean_shutdown = marker.value();
+        // An unreadable checkpoint costs time, not data (Kafka warns and goes on): no
+        // recovery point means every segment is scanned, no log start offset means the
+        // first segment's base.
         auto recovery = read_offset_checkpoint(fs_, dir / recovery_point_checkpoint_file_name);
-        auto starts = read_offset_checkpoint(fs_, dir / log_start_offset_checkpoint_file_name);
-        if (!recovery || !starts) {
-            return failure{io_error(!recovery ? recovery.error() : starts.error())};
+        if (recovery) {
+            state.recovery_points = std::move(recovery).value();
+        } else {
+            log::warn("{}; recovering every log of {} from its start", recovery.error().message,
+                      dir.string());
+            state.clean_shutdown = false;
         }
-        state.recovery_points = std::move(recovery).value();
-        state.log_start_offsets = std::move(starts).value();
+        auto starts = read_offset_checkpoint(fs_, dir / log_start_offset_checkpoint_file_name);
+        if (starts) {
+            state.log_start_offsets = std::move(starts).value();
+        } else {
+            log::warn("{}; log start offsets fall back to the first segments",
+                      starts.error().message);
+        }
         auto names = fs_.list(dir);
         if (!names) {
             return failure{io_error(names.error())};

@@ -283,7 +283,8 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
         !rolled) {
         return failure{rolled.error()};
     }
-    if (epoch.value() >= 0 && (!epochs_->latest_epoch() || epoch > *epochs_->latest_epoch())) {
+    // Kafka calls assign for every appended batch: it writes only when the epoch is new.
+    if (epoch.value() >= 0) {
         if (auto assigned = epochs_->assign(epoch, summaries.front().base_offset); !assigned) {
             return failure{fail(assigned.error())};
         }

@@ -143,5 +143,24 @@ TEST_F(LogManagerTest, CheckpointsListEveryLogOfTheirDirectory) {
     EXPECT_EQ(starts.value().at({"y", partition_id(0)}), offset(5));
 }
 
+TEST_F(LogManagerTest, AnUnreadableCheckpointMeansFullRecoveryNotAFailedStart) {
+    {
+        auto manager = make_manager();
+        ASSERT_TRUE(manager.load_all(config_for, t0));
+        auto created = manager.create_log({"orders", partition_id(0)}, topic_id(uuid(7, 7)),
+                                          config_for({}), t0);
+        ASSERT_TRUE(created);
+        auto bytes = make_batch(2, t0);
+        ASSERT_TRUE(created.value().log->append(bytes, leader_epoch(0), t0));
+        ASSERT_TRUE(created.value().log->close());
+        std::ofstream(created.value().log_dir / recovery_point_checkpoint_file_name) << "garbage\n";
+    }
+    auto manager = make_manager();
+    auto loaded = manager.load_all(config_for, t0);
+    ASSERT_TRUE(loaded);
+    ASSERT_EQ(loaded.value().size(), 1u);
+    EXPECT_EQ(loaded.value()[0].log->log_end_offset(), offset(2));
+}
+
 }  // namespace
 }  // namespace samsa::storage
