@@ -123,7 +123,8 @@ public:
         int64_t timestamp_ms) const;
 
     // Returns once every offset below `end` is on disk (group commit: one fsync serves every
-    // waiter it covers). Call on the owning shard.
+    // waiter it covers). Call on the owning shard; the first call binds the log to that
+    // shard's event loop, which must outlive the log.
     asio::awaitable<storage_result<std::monostate>> wait_durable(offset end);
     // Blocking flush of everything (close, tools). Not for the event loop.
     storage_result<std::monostate> flush();

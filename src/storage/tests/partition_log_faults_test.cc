@@ -74,12 +74,12 @@ TEST_F(PartitionLogFaultTest, ATornWriteIsCutByRecoveryAndEarlierRecordsSurvive)
 }
 
 TEST_F(PartitionLogFaultTest, FsyncFailureFailsEveryWaiterAndTheLog) {
+    asio::io_context io;  // outlives the log, whose group commit waits on it
     auto log = open_log();
     ASSERT_TRUE(append(*log));
     faulty_.arm({.operation = file_operation::sync,
                  .error = std::make_error_code(std::errc::io_error),
                  .repeat = fault_repeat::always});
-    asio::io_context io;
     int failures = 0;
     for (int waiter = 0; waiter < 3; ++waiter) {
         asio::co_spawn(

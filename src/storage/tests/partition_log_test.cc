@@ -362,8 +362,8 @@ TEST_F(PartitionLogTest, TruncateToRemovesEverythingFromTheOffset) {
 }
 
 TEST_F(PartitionLogTest, WaitDurableSharesOneFsyncRoundAmongWaiters) {
+    asio::io_context io;  // outlives the log, whose group commit waits on it
     auto log = open_log();
-    asio::io_context io;
     int finished = 0;
     for (int index = 0; index < 5; ++index) {
         append(*log, 1);
