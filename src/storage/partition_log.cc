@@ -237,6 +237,13 @@ storage_result<std::monostate> partition_log::roll(int64_t now_ms) {
         return failure{fail(next.error())};
     }
     segments_.push_back(std::move(next).value());
+    // The new segment's directory entry must reach the disk before anything in it is called
+    // durable: the directory is synced in the same round, after the files.
+    auto directory = fs_.open(dir_, open_mode::read_only);
+    if (!directory) {
+        return failure{fail(directory.error())};
+    }
+    rolled_unsynced_.push_back(std::move(directory).value());
     return std::monostate{};
 }
 

@@ -205,7 +205,8 @@ private:
     // does not cover waits for it to end and starts (or joins) the next.
     bool flush_in_progress_ = false;
     std::unique_ptr<runtime::async_event> flush_finished_;
-    // Files of rolled segments not yet fsynced; the next round syncs them first.
+    // Files of rolled segments, and the directory, not yet fsynced; the next round syncs
+    // them first.
     std::vector<std::shared_ptr<data_file>> rolled_unsynced_;
 };
 
