@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "base/assert.h"
+#include "base/temporary_directory.h"
 #include "protocol/record_batch_builder.h"
 #include "runtime/file_io.h"
 #include "storage/file_system.h"
@@ -49,27 +50,6 @@ int64_t now_ms() {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-
-class scratch_directory {
-public:
-    scratch_directory() {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/samsa-bench-XXXXXX";
-        SAMSA_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp %s failed", pattern.c_str());
-        path_ = pattern;
-    }
-    ~scratch_directory() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    scratch_directory(const scratch_directory&) = delete;
-    scratch_directory& operator=(const scratch_directory&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 // A batch of 100-byte records and one shorter last record that brings it to size_bytes (to
 // within the few bytes of a varint).
@@ -118,7 +98,7 @@ struct bench_log {
         return appended.value();
     }
 
-    scratch_directory dir;
+    temporary_directory dir{"samsa-bench"};
     asio::io_context io_context{1};
     std::unique_ptr<runtime::file_io> io = runtime::make_file_io(io_context, {});
     std::unique_ptr<file_system> fs = make_posix_file_system(io.get());
@@ -238,7 +218,7 @@ void offset_index_lookup(benchmark::State& state) {
     // 1 KiB batches of 9 records (the append/1024 batch) keep positions below 2 GiB.
     constexpr int64_t offsets_per_entry = 9;
     constexpr uint32_t bytes_per_entry = 1024;
-    scratch_directory dir;
+    temporary_directory dir{"samsa-bench"};
     auto fs = make_posix_file_system(nullptr);
     auto file = fs->open(dir.path() / "00000000000000000000.index", open_mode::read_write_create);
     SAMSA_ASSERT(file.has_value(), "open: %s", file.error().message.c_str());

@@ -6,8 +6,8 @@
 
 #include <string>
 
+#include "base/temporary_directory.h"
 #include "storage/faulty_file_system.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

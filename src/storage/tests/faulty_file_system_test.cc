@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "storage/tests/temporary_directory.h"
+#include "base/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/temporary_directory.h"
 #include "storage/faulty_file_system.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

@@ -4,10 +4,10 @@
 
 #include <fstream>
 
+#include "base/temporary_directory.h"
 #include "storage/clean_shutdown_marker.h"
 #include "storage/offset_checkpoint.h"
 #include "storage/tests/batch_maker.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

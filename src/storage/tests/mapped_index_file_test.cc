@@ -4,8 +4,8 @@
 
 #include <array>
 
+#include "base/temporary_directory.h"
 #include "storage/file_system.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

@@ -7,9 +7,9 @@
 
 #include <string>
 
+#include "base/temporary_directory.h"
 #include "storage/checkpoint_file.h"
 #include "storage/faulty_file_system.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

@@ -5,48 +5,17 @@
 #include <random>
 #include <vector>
 
-#include "storage/file_system.h"
-#include "storage/tests/temporary_directory.h"
+#include "storage/tests/index_test_fixture.h"
 
 namespace samsa::storage {
 namespace {
 
+// The segment every test index belongs to (index_test_fixture.h names its file after it).
 constexpr offset base{100};
 
-class OffsetIndexTest : public ::testing::Test {
+class OffsetIndexTest : public index_test_fixture<offset_index> {
 protected:
-    std::filesystem::path path() const { return dir_.path() / "00000000000000000100.index"; }
-
-    io_result<offset_index> open_index(uint32_t max_index_bytes = 16 * 8,
-                                       index_access access = index_access::read_write) {
-        auto mode = access == index_access::read_write ? open_mode::read_write_create
-                                                       : open_mode::read_only;
-        auto file = fs_->open(path(), mode);
-        if (!file) {
-            return failure{file.error()};
-        }
-        return offset_index::open(std::move(file).value(), base, max_index_bytes, access);
-    }
-
-    void write_file(const std::vector<uint8_t>& bytes) {
-        auto file = fs_->open(path(), open_mode::read_write_create);
-        ASSERT_TRUE(file);
-        ASSERT_TRUE(file.value()->truncate(0));
-        ASSERT_TRUE(file.value()->write_at(0, bytes));
-    }
-
-    std::vector<uint8_t> read_file() {
-        auto file = fs_->open(path(), open_mode::read_only);
-        EXPECT_TRUE(file);
-        std::vector<uint8_t> bytes(file.value()->size().value());
-        EXPECT_EQ(file.value()->read_at(0, bytes).value(), bytes.size());
-        return bytes;
-    }
-
-    uint64_t file_size() { return std::filesystem::file_size(path()); }
-
-    temporary_directory dir_;
-    std::unique_ptr<file_system> fs_ = make_posix_file_system(nullptr);
+    OffsetIndexTest() : index_test_fixture(".index") {}
 };
 
 // Entries at offsets 110, 120, ..., 100 + 10 * count with positions 1000, 2000, ...

@@ -6,10 +6,10 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 
+#include "base/temporary_directory.h"
 #include "storage/faulty_file_system.h"
 #include "storage/partition_log.h"
 #include "storage/tests/batch_maker.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

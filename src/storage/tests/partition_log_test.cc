@@ -7,10 +7,10 @@
 
 #include <fstream>
 
+#include "base/temporary_directory.h"
 #include "protocol/record_batch.h"
 #include "storage/log_segment.h"
 #include "storage/tests/batch_maker.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

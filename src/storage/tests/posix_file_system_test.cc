@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/temporary_directory.h"
 #include "storage/file_system.h"
-#include "storage/tests/temporary_directory.h"
 
 namespace samsa::storage {
 namespace {

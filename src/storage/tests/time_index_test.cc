@@ -5,49 +5,19 @@
 #include <random>
 #include <vector>
 
-#include "storage/file_system.h"
-#include "storage/tests/temporary_directory.h"
+#include "storage/tests/index_test_fixture.h"
 
 namespace samsa::storage {
 namespace {
 
+// The segment every test index belongs to (index_test_fixture.h names its file after it).
 constexpr offset base{100};
+
 constexpr int64_t no_timestamp = protocol::record_batch_format::no_timestamp;
 
-class TimeIndexTest : public ::testing::Test {
+class TimeIndexTest : public index_test_fixture<time_index> {
 protected:
-    std::filesystem::path path() const { return dir_.path() / "00000000000000000100.timeindex"; }
-
-    io_result<time_index> open_index(uint32_t max_index_bytes = 16 * 12,
-                                     index_access access = index_access::read_write) {
-        auto mode = access == index_access::read_write ? open_mode::read_write_create
-                                                       : open_mode::read_only;
-        auto file = fs_->open(path(), mode);
-        if (!file) {
-            return failure{file.error()};
-        }
-        return time_index::open(std::move(file).value(), base, max_index_bytes, access);
-    }
-
-    void write_file(const std::vector<uint8_t>& bytes) {
-        auto file = fs_->open(path(), open_mode::read_write_create);
-        ASSERT_TRUE(file);
-        ASSERT_TRUE(file.value()->truncate(0));
-        ASSERT_TRUE(file.value()->write_at(0, bytes));
-    }
-
-    std::vector<uint8_t> read_file() {
-        auto file = fs_->open(path(), open_mode::read_only);
-        EXPECT_TRUE(file);
-        std::vector<uint8_t> bytes(file.value()->size().value());
-        EXPECT_EQ(file.value()->read_at(0, bytes).value(), bytes.size());
-        return bytes;
-    }
-
-    uint64_t file_size() { return std::filesystem::file_size(path()); }
-
-    temporary_directory dir_;
-    std::unique_ptr<file_system> fs_ = make_posix_file_system(nullptr);
+    TimeIndexTest() : index_test_fixture(".timeindex") {}
 };
 
 // One 12-byte entry: big-endian timestamp, then big-endian relative offset.
