@@ -1,0 +1,40 @@
+#include "cluster/partition_manager.h"
+
+#include "base/assert.h"
+
+namespace samsa::cluster {
+
+partition* partition_manager::find(const storage::topic_partition& id) {
+    auto found = partitions_.find(id);
+    return found == partitions_.end() ? nullptr : found->second.get();
+}
+
+partition& partition_manager::add(std::unique_ptr<partition> hosted) {
+    auto id = hosted->id();
+    auto [it, inserted] = partitions_.emplace(id, std::move(hosted));
+    SAMSA_ASSERT(inserted, "partition %s-%d hosted twice", id.topic.c_str(), id.partition.value());
+    return *it->second;
+}
+
+std::unique_ptr<partition> partition_manager::remove(const storage::topic_partition& id) {
+    auto found = partitions_.find(id);
+    if (found == partitions_.end()) {
+        return nullptr;
+    }
+    auto removed = std::move(found->second);
+    partitions_.erase(found);
+    return removed;
+}
+
+std::vector<storage::log_offsets> partition_manager::offsets() const {
+    std::vector<storage::log_offsets> result;
+    for (const auto& [id, hosted] : partitions_) {
+        result.push_back({.partition = id,
+                          .log_dir = hosted->log_dir(),
+                          .recovery_point = hosted->log().recovery_point(),
+                          .log_start_offset = hosted->log().log_start_offset()});
+    }
+    return result;
+}
+
+}  // namespace samsa::cluster
