@@ -12,11 +12,14 @@
 #include "base/log.h"
 #include "broker/meta_properties.h"
 #include "cluster/metadata_image.h"
+#include "cluster/partition_manager.h"
+#include "cluster/placement.h"
 #include "runtime/cross_shard.h"
 #include "runtime/file_io.h"
 #include "runtime/shard.h"
 #include "server/handler_registry.h"
 #include "server/server.h"
+#include "storage/directory_lock.h"
 #include "storage/file_system.h"
 #include "storage/log_manager.h"
 
@@ -98,8 +101,8 @@ int64_t wall_clock_ms() {
 struct shard_resources {
     server::shard_services services;
     std::unique_ptr<runtime::file_io> file_io;
-    // The partition logs this shard owns (shard.h: the ownership rule).
-    std::vector<storage::loaded_log> logs;
+    // The partitions this shard owns (shard.h: the ownership rule; cluster/placement.h).
+    cluster::partition_manager partitions;
 };
 
 class broker_process {
@@ -112,8 +115,15 @@ public:
 
     int run() {
         const broker_config& config = options_.config;
-        auto identity =
-            ensure_meta_properties(config.meta_properties_dirs(), config.node.configured_node_id);
+        file_system_ = storage::make_posix_file_system(nullptr);
+        auto dirs = config.meta_properties_dirs();
+        auto locks = storage::lock_directories(*file_system_, dirs);
+        if (!locks) {
+            log::error("{}", locks.error().message);
+            return exit_startup_failed;
+        }
+        directory_locks_ = std::move(locks).value();
+        auto identity = ensure_meta_properties(dirs, config.node.configured_node_id);
         if (!identity) {
             log::error("{}", identity.error().message);
             return exit_startup_failed;
@@ -166,7 +176,6 @@ private:
         for (uint32_t index = 0; index < shards_.size(); ++index) {
             resources_.push_back(std::make_unique<shard_resources>());
         }
-        file_system_ = storage::make_posix_file_system(nullptr);
         log_manager_ = std::make_unique<storage::log_manager>(
             *file_system_,
             storage::log_manager_config{
@@ -180,9 +189,11 @@ private:
             return false;
         }
         for (auto& each : loaded.value()) {
-            std::size_t owner =
-                std::hash<storage::topic_partition>{}(each.partition) % shards_.size();
-            resources_[owner]->logs.push_back(std::move(each));
+            auto owner = cluster::shard_for(each.partition, shards_.size());
+            // Until the metadata log says otherwise, a log resumes under its last epoch.
+            leader_epoch epoch = each.log->epochs().latest_epoch().value_or(leader_epoch(0));
+            resources_[owner.value()]->partitions.add(std::make_unique<cluster::partition>(
+                each.partition, each.topic, each.log_dir, epoch, std::move(each.log)));
         }
         return true;
     }
@@ -192,23 +203,20 @@ private:
     asio::awaitable<std::optional<std::vector<storage::log_offsets>>> close_logs(
         runtime::shard& owner) {
         shard_resources& resources = *resources_[owner.id().value()];
-        std::vector<storage::log_offsets> offsets;
         bool clean = true;
-        for (auto& each : resources.logs) {
-            auto durable = co_await each.log->wait_durable(each.log->log_end_offset());
+        for (auto& [id, hosted] : resources.partitions) {
+            storage::partition_log& hosted_log = hosted->log();
+            auto durable = co_await hosted_log.wait_durable(hosted_log.log_end_offset());
             auto closed = durable
-                              ? each.log->close()
+                              ? hosted_log.close()
                               : storage::storage_result<std::monostate>(failure{durable.error()});
             if (!closed) {
-                log::error("closing {}: {}", each.log->dir().string(), closed.error().message);
+                log::error("closing {}: {}", hosted_log.dir().string(), closed.error().message);
                 clean = false;
             }
-            offsets.push_back({.partition = each.partition,
-                               .log_dir = each.log_dir,
-                               .recovery_point = each.log->recovery_point(),
-                               .log_start_offset = each.log->log_start_offset()});
         }
-        resources.logs.clear();
+        std::vector<storage::log_offsets> offsets = resources.partitions.offsets();
+        resources.partitions = {};
         runtime::set_thread_file_io(nullptr);
         resources.file_io.reset();
         if (!clean) {
@@ -282,6 +290,8 @@ private:
     // Declared before the logs they serve, so they are destroyed after them.
     std::unique_ptr<storage::file_system> file_system_;
     std::unique_ptr<storage::log_manager> log_manager_;
+    // Held until the process ends: no other process may use these directories.
+    std::vector<std::unique_ptr<storage::data_file>> directory_locks_;
     std::vector<std::unique_ptr<shard_resources>> resources_;
     std::unique_ptr<server::server> server_;
     std::unique_ptr<asio::signal_set> signals_;

@@ -102,3 +102,12 @@ def test_bad_setting_exits_with_status_2_naming_the_key(samsa_path, tmp_path, ke
     result = run_to_exit(tmp_path, {key: value})
     assert result.returncode == CONFIG_ERROR_STATUS, result.stderr
     assert key in result.stderr
+
+
+def test_a_second_broker_on_the_same_data_dir_refuses_to_start(broker, tmp_path):
+    # Kafka's .lock file: one process per log directory.
+    result = run_to_exit(tmp_path, {"log.dirs": str(broker.data_dir)})
+    assert result.returncode != 0
+    assert ".lock" in result.stderr
+    assert "another process" in result.stderr
+    broker.check_running()
