@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/ids.h"
+#include "cluster/controller.h"
 #include "cluster/metadata_image.h"
 #include "protocol/error_code.h"
 #include "runtime/shard.h"
@@ -28,6 +29,21 @@ public:
     virtual asio::awaitable<protocol::error_code> create_topic(std::string_view name) = 0;
 };
 
+// The controller's topic operations as a handler on any shard reaches them (the broker
+// forwards to the controller on shard 0). Each returns once the resulting metadata image
+// has been published to every shard, so a Metadata request that follows on any connection
+// sees the change.
+class topic_admin {
+public:
+    virtual ~topic_admin() = default;
+    virtual asio::awaitable<std::vector<cluster::topic_outcome>> create_topics(
+        std::vector<cluster::topic_request> requests, bool validate_only) = 0;
+    virtual asio::awaitable<std::vector<cluster::topic_outcome>> delete_topics(
+        std::vector<cluster::topic_reference> topics) = 0;
+    virtual asio::awaitable<std::vector<cluster::topic_outcome>> create_partitions(
+        std::vector<cluster::partition_increase> increases, bool validate_only) = 0;
+};
+
 struct broker_settings {
     node_id node{1};
     bool auto_create_topics_enable = true;  // auto.create.topics.enable
@@ -43,6 +59,8 @@ struct shard_services {
     // nullptr until topics can be created (storage and the metadata log): unknown
     // topics are then UNKNOWN_TOPIC_OR_PARTITION.
     topic_auto_creator* auto_creator = nullptr;
+    // nullptr only in tests that need no topic administration.
+    topic_admin* admin = nullptr;
 };
 
 }  // namespace samsa::server
