@@ -11,6 +11,9 @@
 
 #include "base/log.h"
 #include "broker/meta_properties.h"
+#include "broker/metadata_publisher.h"
+#include "broker/shard_resources.h"
+#include "cluster/controller.h"
 #include "cluster/metadata_image.h"
 #include "cluster/partition_manager.h"
 #include "cluster/placement.h"
@@ -91,19 +94,16 @@ storage::log_config make_log_config(const broker_config& config) {
             .log_append_time = defaults.timestamp_type == message_timestamp_type::log_append_time};
 }
 
-int64_t wall_clock_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+// Whether a topic config the request sets is one Kafka knows (its topic-level name).
+std::optional<std::string> check_topic_config(std::string_view key,
+                                              const std::optional<std::string>&) {
+    for (const config_definition& definition : config_definitions()) {
+        if (definition.topic_synonym == key) {
+            return std::nullopt;
+        }
+    }
+    return fmt::format("Unknown topic config name: {}", key);
 }
-
-// What one shard owns besides its connections. Created and destroyed on its shard.
-struct shard_resources {
-    server::shard_services services;
-    std::unique_ptr<runtime::file_io> file_io;
-    // The partitions this shard owns (shard.h: the ownership rule; cluster/placement.h).
-    cluster::partition_manager partitions;
-};
 
 class broker_process {
 public:
@@ -130,7 +130,7 @@ public:
         }
         node_ = identity.value().node;
         cluster_id_ = identity.value().cluster_id;
-        if (!load_logs()) {
+        if (!load_logs() || !open_controller()) {
             return exit_startup_failed;
         }
 
@@ -142,7 +142,10 @@ public:
                 .shards = &shards_,
                 .handlers = &handlers_,
                 .settings = {.node = node_,
-                             .auto_create_topics_enable = config.topics.auto_create_topics_enable}};
+                             .auto_create_topics_enable = config.topics.auto_create_topics_enable},
+                .metadata = controller_->image(),
+                .auto_creator = publisher_.get(),
+                .admin = publisher_.get()};
             services.push_back(&resources->services);
         }
         server_ = std::make_unique<server::server>(shards_, make_server_options(config),
@@ -152,12 +155,7 @@ public:
             log::error("{}", bound.error());
             return exit_startup_failed;
         }
-        auto image = std::make_shared<const cluster::metadata_image>(
-            cluster_id_, node_, std::vector{make_registration(config, node_, bound.value())},
-            std::vector<cluster::topic_metadata>{});
-        for (auto& resources : resources_) {
-            resources->services.metadata = image;
-        }
+        registration_ = make_registration(config, node_, bound.value());
         for (const auto& listener : bound.value()) {
             log::info("listening on {}://{}:{}", listener.name,
                       listener.host.empty() ? "0.0.0.0" : listener.host, listener.port);
@@ -169,6 +167,29 @@ public:
     }
 
 private:
+    // Before the shards run: the metadata log replayed into the image topics come from.
+    bool open_controller() {
+        const broker_config& config = options_.config;
+        cluster::controller_settings settings{
+            .default_num_partitions = config.topics.num_partitions,
+            .default_replication_factor =
+                static_cast<int16_t>(config.topics.default_replication_factor),
+            .validate_topic_config = check_topic_config,
+            .metadata_log = {.retention_ms = -1}};
+        auto opened =
+            cluster::controller::open(*file_system_, config.node.metadata_log_dir, cluster_id_,
+                                      node_, std::move(settings), wall_clock_ms());
+        if (!opened) {
+            log::error("cannot open the metadata log: {}", opened.error().message);
+            return false;
+        }
+        controller_ = std::move(opened).value();
+        publisher_ =
+            std::make_unique<metadata_publisher>(shards_, resources_, *log_manager_, *file_system_,
+                                                 *controller_, make_log_config(config), node_);
+        return true;
+    }
+
     // Before the shards run: every log in log.dirs, recovered if the last stop was not
     // clean, handed to the shard that will own it.
     bool load_logs() {
@@ -233,6 +254,15 @@ private:
             runtime::set_thread_file_io(resources.file_io.get());
         });
         watch_signals();
+        auto registered = co_await controller_->register_broker(registration_, wall_clock_ms());
+        if (!registered) {
+            log::error("cannot register this broker in the metadata log: {}",
+                       registered.error().message);
+            exit_code_ = exit_startup_failed;
+            co_await shutdown();
+            co_return;
+        }
+        co_await publisher_->publish(registered.value());
         server_->start();
         auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - options_.started_at)
@@ -273,6 +303,10 @@ private:
                 offsets.insert(offsets.end(), shard_offsets->begin(), shard_offsets->end());
             }
         }
+        if (auto closed = controller_->close(); !closed) {
+            log::error("closing the metadata log: {}", closed.error().message);
+            clean = false;
+        }
         auto written = clean ? log_manager_->mark_clean_shutdown(offsets)
                              : log_manager_->write_checkpoints(offsets);
         if (!written) {
@@ -292,7 +326,11 @@ private:
     std::unique_ptr<storage::log_manager> log_manager_;
     // Held until the process ends: no other process may use these directories.
     std::vector<std::unique_ptr<storage::data_file>> directory_locks_;
+    std::unique_ptr<cluster::controller> controller_;
     std::vector<std::unique_ptr<shard_resources>> resources_;
+    // Uses the shards' resources, the log manager and the controller declared before it.
+    std::unique_ptr<metadata_publisher> publisher_;
+    cluster::broker_registration registration_;
     std::unique_ptr<server::server> server_;
     std::unique_ptr<asio::signal_set> signals_;
     node_id node_;

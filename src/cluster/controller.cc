@@ -145,7 +145,7 @@ storage::storage_result<std::unique_ptr<controller>> controller::open(
     storage::file_system& fs, const std::filesystem::path& metadata_dir, std::string cluster_id,
     node_id self, controller_settings settings, int64_t now_ms) {
     // The metadata log is small: it is scanned in full at every start.
-    auto log = storage::partition_log::open(fs, metadata_dir / metadata_log_dir_name,
+    auto log = storage::partition_log::open(fs, metadata_dir / storage::metadata_log_dir_name,
                                             settings.metadata_log, {.now_ms = now_ms});
     if (!log) {
         return failure{log.error()};

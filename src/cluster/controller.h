@@ -29,11 +29,11 @@
 #include "protocol/error_code.h"
 #include "runtime/async_event.h"
 #include "storage/file_system.h"
+#include "storage/log_manager.h"
 #include "storage/partition_log.h"
 
 namespace samsa::cluster {
 
-inline constexpr std::string_view metadata_log_dir_name = "__cluster_metadata-0";
 // The metadata.version a new cluster starts at: Kafka 3.8's (IBP_3_8_IV0), the version of
 // the schemas the codecs are generated from.
 inline constexpr int16_t bootstrap_metadata_version = 20;

@@ -5,6 +5,9 @@
 #include "base/assert.h"
 #include "protocol/header_versions.h"
 #include "server/handlers/api_versions.h"
+#include "server/handlers/create_partitions.h"
+#include "server/handlers/create_topics.h"
+#include "server/handlers/delete_topics.h"
 #include "server/handlers/metadata.h"
 
 namespace samsa::server {
@@ -54,6 +57,9 @@ handler_registry make_default_handler_registry() {
     handler_registry registry;
     registry.add(handlers::make_api_versions_handler());
     registry.add(handlers::make_metadata_handler());
+    registry.add(handlers::make_create_topics_handler());
+    registry.add(handlers::make_delete_topics_handler());
+    registry.add(handlers::make_create_partitions_handler());
     return registry;
 }
 

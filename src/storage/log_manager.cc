@@ -32,6 +32,9 @@ struct dir_state {
 }  // namespace
 
 std::optional<topic_partition> parse_partition_dir_name(std::string_view name) {
+    if (name == metadata_log_dir_name) {
+        return std::nullopt;
+    }
     auto dash = name.rfind('-');
     if (dash == std::string_view::npos || dash == 0 || dash + 1 == name.size()) {
         return std::nullopt;

@@ -50,8 +50,12 @@ struct log_offsets {
     offset log_start_offset;
 };
 
+// The metadata log's directory in the metadata log dir: the controller's, never loaded as
+// a partition.
+inline constexpr std::string_view metadata_log_dir_name = "__cluster_metadata-0";
+
 // "orders-3" -> {orders, 3}; nullopt for anything else (including Kafka's "-delete" and
-// "-future" directories).
+// "-future" directories and the metadata log).
 std::optional<topic_partition> parse_partition_dir_name(std::string_view name);
 std::string partition_dir_name(const topic_partition& partition);
 

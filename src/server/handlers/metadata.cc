@@ -99,10 +99,12 @@ metadata_response::metadata_response_topic unknown_topic(
 
 asio::awaitable<metadata_response> handle_metadata(request_context& context,
                                                    metadata_request& request) {
-    const cluster::metadata_image& image = *context.services.metadata;
     std::unordered_map<std::string, error_code> auto_created;
+    // Held by pointer across the awaits: creating a topic publishes a new image, and the
+    // shard drops the one this request started with.
+    cluster::metadata_image_ptr before = context.services.metadata;
     for (const std::string& name :
-         topics_to_auto_create(request, context.api_version, image,
+         topics_to_auto_create(request, context.api_version, *before,
                                context.services.settings.auto_create_topics_enable)) {
         error_code error = error_code::unknown_topic_or_partition;
         if (!cluster::is_valid_topic_name(name)) {
@@ -112,7 +114,10 @@ asio::awaitable<metadata_response> handle_metadata(request_context& context,
         }
         auto_created.emplace(name, error);
     }
-    co_return build_metadata_response(request, context.api_version, image,
+    // The newest image: a topic created just now is described in full (Kafka answers
+    // LEADER_NOT_AVAILABLE and lets the client ask again; both are valid for clients).
+    cluster::metadata_image_ptr image = context.services.metadata;
+    co_return build_metadata_response(request, context.api_version, *image,
                                       context.connection.listener_name, auto_created);
 }
 

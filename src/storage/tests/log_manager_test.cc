@@ -43,6 +43,7 @@ TEST(PartitionDirName, ParsesTopicAndPartitionAtTheLastDash) {
     EXPECT_FALSE(parse_partition_dir_name("orders-0.abc-delete"));
     EXPECT_FALSE(parse_partition_dir_name("orders"));
     EXPECT_FALSE(parse_partition_dir_name("-3"));
+    EXPECT_FALSE(parse_partition_dir_name("__cluster_metadata-0"));
     EXPECT_EQ(partition_dir_name({"orders", partition_id(3)}), "orders-3");
 }
 

@@ -1,0 +1,70 @@
+#pragma once
+
+// Makes a new metadata image true on this node: every shard's handlers read it from then
+// on, and the partitions it places on this node are hosted by their shards: a partition
+// that appeared gets a new log (created on shard 0 by the log manager, then handed to its
+// owner), a partition whose topic went away is closed and its directory removed, and every
+// hosted partition takes the leader epoch the image gives it.
+//
+// Also the broker's topic_admin (shard_services.h): each topic operation runs on the
+// controller (shard 0) and returns after the image it produced has been published, so a
+// client that created a topic finds it in the next Metadata, on any connection.
+//
+// Runs on shard 0; one publication at a time (the controller runs one operation at a time
+// and publishes before answering).
+
+#include <asio/awaitable.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "broker/shard_resources.h"
+#include "cluster/controller.h"
+#include "cluster/metadata_image.h"
+#include "runtime/shard.h"
+#include "server/shard_services.h"
+#include "storage/log_config.h"
+#include "storage/log_manager.h"
+
+namespace samsa::broker {
+
+class metadata_publisher final : public server::topic_admin, public server::topic_auto_creator {
+public:
+    metadata_publisher(runtime::shard_set& shards,
+                       std::vector<std::unique_ptr<shard_resources>>& resources,
+                       storage::log_manager& logs, storage::file_system& fs,
+                       cluster::controller& controller, storage::log_config log_config,
+                       node_id self);
+
+    // On shard 0.
+    asio::awaitable<void> publish(cluster::metadata_image_ptr image);
+
+    // server::topic_admin, from any shard.
+    asio::awaitable<std::vector<cluster::topic_outcome>> create_topics(
+        std::vector<cluster::topic_request> requests, bool validate_only) override;
+    asio::awaitable<std::vector<cluster::topic_outcome>> delete_topics(
+        std::vector<cluster::topic_reference> topics) override;
+    asio::awaitable<std::vector<cluster::topic_outcome>> create_partitions(
+        std::vector<cluster::partition_increase> increases, bool validate_only) override;
+
+    // server::topic_auto_creator: a topic with the broker's defaults; LEADER_NOT_AVAILABLE
+    // once created, as Kafka answers (the client retries and finds it).
+    asio::awaitable<protocol::error_code> create_topic(std::string_view name) override;
+
+private:
+    // On the owner shard: the image, departures, epochs; returns what it hosts.
+    std::vector<storage::topic_partition> apply_on_shard(runtime::shard& owner,
+                                                         const cluster::metadata_image_ptr& image);
+
+    runtime::shard_set& shards_;
+    std::vector<std::unique_ptr<shard_resources>>& resources_;
+    storage::log_manager& logs_;
+    storage::file_system& fs_;
+    cluster::controller& controller_;
+    storage::log_config log_config_;
+    node_id self_;
+};
+
+int64_t wall_clock_ms();
+
+}  // namespace samsa::broker

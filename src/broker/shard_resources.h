@@ -1,0 +1,21 @@
+#pragma once
+
+// What one shard of the broker owns besides its connections: the context its handlers
+// use, its file I/O, and the partitions placed on it (cluster/placement.h). Created before
+// the shards run, used only on its shard afterwards, destroyed after they stop.
+
+#include <memory>
+
+#include "cluster/partition_manager.h"
+#include "runtime/file_io.h"
+#include "server/shard_services.h"
+
+namespace samsa::broker {
+
+struct shard_resources {
+    server::shard_services services;
+    std::unique_ptr<runtime::file_io> file_io;
+    cluster::partition_manager partitions;
+};
+
+}  // namespace samsa::broker
