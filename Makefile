@@ -42,7 +42,8 @@ integration-test:
 	SAMSA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest tests
 
 # The hostile-input and connection tests again, against the sanitizer build of the broker.
-ASAN_INTEGRATION_TESTS = tests/integration/test_bad_input.py tests/integration/test_connections.py
+ASAN_INTEGRATION_TESTS = tests/integration/test_bad_input.py tests/integration/test_connections.py \
+	tests/integration/test_topics.py
 asan-integration-test:
 	SAMSA_BUILD_DIR=$(abspath $(ASAN_BUILD_DIR)) $(PYTHON) -m pytest $(ASAN_INTEGRATION_TESTS)
 

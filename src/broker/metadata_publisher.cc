@@ -90,11 +90,13 @@ asio::awaitable<void> metadata_publisher::publish(cluster::metadata_image_ptr im
                 id, topic.id, created.value().log_dir, partition.epoch,
                 std::move(created.value().log));
             runtime::shard& owner = shards_.at(cluster::shard_for(id, shards_.size()));
-            co_await runtime::invoke_on(owner, [this, &owner, hosting]() mutable {
+            // A named lambda, not a temporary inside co_await (see cross_shard.h).
+            auto hand_over = [this, &owner, hosting]() mutable {
                 // Moved out of the shared holder: the partition belongs to its shard alone.
                 resources_[owner.id().value()]->partitions.add(
                     std::make_unique<cluster::partition>(std::move(*hosting)));
-            });
+            };
+            co_await runtime::invoke_on(owner, std::move(hand_over));
         }
     }
 }

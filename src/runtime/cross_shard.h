@@ -7,8 +7,16 @@
 // The function runs on the target shard's thread (it may itself be a coroutine returning
 // asio::awaitable<T>); the awaiting coroutine resumes on its own shard's thread, so
 // neither side ever touches the other's state. Whatever the function captures by
-// reference must outlive the call: the caller is suspended until it returns, so its
-// locals are safe; state owned by the target shard must only be reached from inside fn.
+// reference must outlive the call: the caller is suspended until it returns, so its locals
+// are safe; state owned by the target shard must only be reached from inside fn.
+//
+// g++ 12 destroys a temporary with a non-trivial destructor twice when it is passed by
+// value to a coroutine inside a co_await expression. Every lambda here is therefore a named
+// local moved into the call, and callers whose lambdas capture something non-trivial (a
+// shared_ptr, a vector) must do the same:
+//
+//   auto hand_over = [hosted = std::move(hosted)]() mutable { ... };
+//   co_await invoke_on(owner, std::move(hand_over));
 
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
@@ -51,18 +59,14 @@ asio::awaitable<detail::invoke_on_value<F>> invoke_on(shard& target, F fn) {
     if constexpr (detail::awaitable_value<detail::call_result<F>>::is_awaitable) {
         co_return co_await asio::co_spawn(target.executor(), std::move(fn), asio::use_awaitable);
     } else if constexpr (std::is_void_v<value>) {
-        co_await asio::co_spawn(
-            target.executor(),
-            [fn = std::move(fn)]() mutable -> asio::awaitable<void> {
-                fn();
-                co_return;
-            },
-            asio::use_awaitable);
+        auto run = [fn = std::move(fn)]() mutable -> asio::awaitable<void> {
+            fn();
+            co_return;
+        };
+        co_await asio::co_spawn(target.executor(), std::move(run), asio::use_awaitable);
     } else {
-        co_return co_await asio::co_spawn(
-            target.executor(),
-            [fn = std::move(fn)]() mutable -> asio::awaitable<value> { co_return fn(); },
-            asio::use_awaitable);
+        auto run = [fn = std::move(fn)]() mutable -> asio::awaitable<value> { co_return fn(); };
+        co_return co_await asio::co_spawn(target.executor(), std::move(run), asio::use_awaitable);
     }
 }
 
@@ -88,15 +92,16 @@ asio::awaitable<detail::all_shards_value<F>> invoke_on_all(shard_set& shards, F 
     if constexpr (std::is_void_v<detail::per_shard_value<F>>) {
         for (uint32_t index = 0; index < shards.size(); ++index) {
             shard& target = shards.at(index);
-            co_await invoke_on(target, [fn, &target]() mutable { return fn(target); });
+            auto on_target = [fn, &target]() mutable { return fn(target); };
+            co_await invoke_on(target, std::move(on_target));
         }
     } else {
         std::vector<detail::per_shard_value<F>> results;
         results.reserve(shards.size());
         for (uint32_t index = 0; index < shards.size(); ++index) {
             shard& target = shards.at(index);
-            results.push_back(
-                co_await invoke_on(target, [fn, &target]() mutable { return fn(target); }));
+            auto on_target = [fn, &target]() mutable { return fn(target); };
+            results.push_back(co_await invoke_on(target, std::move(on_target)));
         }
         co_return results;
     }
