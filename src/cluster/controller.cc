@@ -207,6 +207,24 @@ asio::awaitable<storage::storage_result<metadata_image_ptr>> controller::commit(
     co_return image_;
 }
 
+asio::awaitable<void> controller::commit_for(std::vector<topic_outcome>& outcomes,
+                                             std::vector<metadata_record> records, int64_t now_ms) {
+    if (records.empty()) {
+        co_return;
+    }
+    auto committed = co_await commit(std::move(records), now_ms);
+    if (committed) {
+        co_return;
+    }
+    log::error("metadata change not written: {}", committed.error().message);
+    for (auto& outcome : outcomes) {
+        if (outcome.error == error_code::none) {
+            outcome.error = error_code::kafka_storage_error;
+            outcome.message = committed.error().message;
+        }
+    }
+}
+
 asio::awaitable<storage::storage_result<metadata_image_ptr>> controller::register_broker(
     const broker_registration& self, int64_t now_ms) {
     co_await begin_operation();
@@ -331,18 +349,7 @@ asio::awaitable<std::vector<topic_outcome>> controller::create_topics(
         }
         outcomes.push_back(std::move(outcome));
     }
-    if (!records.empty()) {
-        auto committed = co_await commit(std::move(records), now_ms);
-        if (!committed) {
-            log::error("creating topics: {}", committed.error().message);
-            for (auto& outcome : outcomes) {
-                if (outcome.error == error_code::none) {
-                    outcome.error = error_code::kafka_storage_error;
-                    outcome.message = committed.error().message;
-                }
-            }
-        }
-    }
+    co_await commit_for(outcomes, std::move(records), now_ms);
     end_operation();
     co_return outcomes;
 }
@@ -381,18 +388,7 @@ asio::awaitable<std::vector<topic_outcome>> controller::delete_topics(
         }
         outcomes.push_back(std::move(outcome));
     }
-    if (!records.empty()) {
-        auto committed = co_await commit(std::move(records), now_ms);
-        if (!committed) {
-            log::error("deleting topics: {}", committed.error().message);
-            for (auto& outcome : outcomes) {
-                if (outcome.error == error_code::none) {
-                    outcome.error = error_code::kafka_storage_error;
-                    outcome.message = committed.error().message;
-                }
-            }
-        }
-    }
+    co_await commit_for(outcomes, std::move(records), now_ms);
     end_operation();
     co_return outcomes;
 }
@@ -439,17 +435,7 @@ asio::awaitable<std::vector<topic_outcome>> controller::create_partitions(
         }
         outcomes.push_back(std::move(outcome));
     }
-    if (!records.empty()) {
-        auto committed = co_await commit(std::move(records), now_ms);
-        if (!committed) {
-            for (auto& outcome : outcomes) {
-                if (outcome.error == error_code::none) {
-                    outcome.error = error_code::kafka_storage_error;
-                    outcome.message = committed.error().message;
-                }
-            }
-        }
-    }
+    co_await commit_for(outcomes, std::move(records), now_ms);
     end_operation();
     co_return outcomes;
 }

@@ -103,6 +103,10 @@ private:
     // Appends the records as one batch, waits until durable, applies them.
     asio::awaitable<storage::storage_result<metadata_image_ptr>> commit(
         std::vector<metadata_record> records, int64_t now_ms);
+    // Commits the records of a topic operation, if any; when that fails, every topic that
+    // was to change reports KAFKA_STORAGE_ERROR.
+    asio::awaitable<void> commit_for(std::vector<topic_outcome>& outcomes,
+                                     std::vector<metadata_record> records, int64_t now_ms);
     // One operation at a time.
     asio::awaitable<void> begin_operation();
     void end_operation();
