@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "base/result.h"
-#include "runtime/async_event.h"
 #include "runtime/shard.h"
 #include "server/connection.h"
 #include "server/connection_quota.h"

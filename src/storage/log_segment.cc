@@ -503,10 +503,6 @@ io_status log_segment::sync() {
     return fs_.sync(time_index_->file());
 }
 
-std::vector<std::shared_ptr<data_file>> log_segment::files_to_sync() const {
-    return {log_};
-}
-
 io_result<std::vector<std::filesystem::path>> log_segment::rename_with_suffix(
     std::string_view suffix) {
     std::vector<std::filesystem::path> renamed;

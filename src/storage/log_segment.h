@@ -128,7 +128,6 @@ public:
     // fsync of the .log and both indexes. Blocking.
     io_status sync();
     std::shared_ptr<data_file> log_file() const { return log_; }
-    std::vector<std::shared_ptr<data_file>> files_to_sync() const;
 
     // Renames the three files with an extra suffix (".deleted") and returns the new paths.
     io_result<std::vector<std::filesystem::path>> rename_with_suffix(std::string_view suffix);

@@ -309,15 +309,12 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
     return appended;
 }
 
-const log_segment* partition_log::segment_for(offset target) const {
+std::size_t partition_log::segment_index_for(offset target) const {
     auto after = std::upper_bound(segments_.begin(), segments_.end(), target,
                                   [](offset value, const std::unique_ptr<log_segment>& s) {
                                       return value < s->base_offset();
                                   });
-    if (after == segments_.begin()) {
-        return nullptr;
-    }
-    return std::prev(after)->get();
+    return after == segments_.begin() ? 0 : static_cast<std::size_t>(after - segments_.begin()) - 1;
 }
 
 storage_result<read_result> partition_log::read(offset start, uint32_t max_bytes, offset max_offset,
@@ -336,13 +333,7 @@ storage_result<read_result> partition_log::read(offset start, uint32_t max_bytes
         return result;
     }
     // Like Kafka, one segment per read: the first that holds batches at or after start.
-    auto it = std::upper_bound(segments_.begin(), segments_.end(), start,
-                               [](offset value, const std::unique_ptr<log_segment>& s) {
-                                   return value < s->base_offset();
-                               });
-    if (it != segments_.begin()) {
-        --it;
-    }
+    auto it = segments_.begin() + static_cast<std::ptrdiff_t>(segment_index_for(start));
     for (; it != segments_.end(); ++it) {
         offset from = std::max(start, (*it)->base_offset());
         auto slice = (*it)->read(from, max_bytes, max_offset, min_one_batch);

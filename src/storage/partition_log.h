@@ -176,7 +176,9 @@ private:
     storage_error fail(const io_failure& failure);
     storage_result<std::monostate> check_usable() const;
     log_segment& active() const { return *segments_.back(); }
-    const log_segment* segment_for(offset target) const;
+    // The segment that may hold target: the last whose base offset is at or below it (the
+    // first segment when none is).
+    std::size_t segment_index_for(offset target) const;
     storage_result<std::monostate> delete_segment_front(int64_t now_ms);
     storage_result<std::monostate> trim_epochs_to_log();
 

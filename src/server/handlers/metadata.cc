@@ -82,7 +82,7 @@ metadata_response::metadata_response_topic describe_topic(const cluster::topic_m
 }
 
 metadata_response::metadata_response_topic unknown_topic(
-    const metadata_request::metadata_request_topic& requested, int16_t version,
+    const metadata_request::metadata_request_topic& requested,
     const std::unordered_map<std::string, error_code>& auto_created) {
     if (!requested.topic_id.is_zero()) {
         return {.error_code = error_code::unknown_topic_id,
@@ -93,7 +93,6 @@ metadata_response::metadata_response_topic unknown_topic(
     auto created = auto_created.find(name);
     error_code error =
         created != auto_created.end() ? created->second : error_code::unknown_topic_or_partition;
-    (void)version;
     return {.error_code = error, .name = name};
 }
 
@@ -197,7 +196,7 @@ metadata_response build_metadata_response(
         }
         response.topics.push_back(
             topic != nullptr ? describe_topic(*topic, image, listener_name, include_operations)
-                             : unknown_topic(requested, version, auto_created));
+                             : unknown_topic(requested, auto_created));
     }
     return response;
 }
