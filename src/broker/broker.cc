@@ -5,14 +5,19 @@
 #include <asio/detached.hpp>
 #include <asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <memory>
+#include <random>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "broker/log_maintenance.h"
 #include "broker/meta_properties.h"
 #include "broker/metadata_publisher.h"
 #include "broker/shard_resources.h"
+#include "broker/topic_settings.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_image.h"
 #include "cluster/partition_manager.h"
@@ -79,30 +84,13 @@ cluster::broker_registration make_registration(const broker_config& config, node
 
 // The topic-level defaults of new and loaded logs (per-topic overrides come with the
 // topic configs).
-storage::log_config make_log_config(const broker_config& config) {
-    const topic_config_defaults& defaults = config.topic_defaults;
-    return {.segment_bytes = defaults.segment_bytes,
-            .segment_ms = defaults.segment_ms,
-            .segment_jitter_ms = defaults.segment_jitter_ms,
-            .segment_index_bytes = defaults.segment_index_bytes,
-            .index_interval_bytes = defaults.index_interval_bytes,
-            .retention_ms = defaults.retention_ms,
-            .retention_bytes = defaults.retention_bytes,
-            .flush_messages = defaults.flush_messages,
-            .flush_ms = defaults.flush_ms,
-            .file_delete_delay_ms = defaults.file_delete_delay_ms,
-            .log_append_time = defaults.timestamp_type == message_timestamp_type::log_append_time};
-}
+// Kafka's max.incremental.fetch.session.cache.slots default, shared among the shards.
+constexpr int32_t fetch_session_cache_slots = 1000;
+// Delayed fetches one shard holds at once (Samsa's bound; Kafka's purgatory has none).
+constexpr std::size_t max_delayed_fetches_per_shard = 10'000;
 
-// Whether a topic config the request sets is one Kafka knows (its topic-level name).
-std::optional<std::string> check_topic_config(std::string_view key,
-                                              const std::optional<std::string>&) {
-    for (const config_definition& definition : config_definitions()) {
-        if (definition.topic_synonym == key) {
-            return std::nullopt;
-        }
-    }
-    return fmt::format("Unknown topic config name: {}", key);
+storage::log_config make_log_config(const broker_config& config) {
+    return resolve_topic_settings(config.topic_defaults, nullptr, false).log;
 }
 
 class broker_process {
@@ -134,18 +122,35 @@ public:
             return exit_startup_failed;
         }
 
+        std::vector<cluster::partition_manager*> partitions_by_shard;
+        for (auto& resources : resources_) {
+            partitions_by_shard.push_back(&resources->partitions);
+        }
         std::vector<server::shard_services*> services;
         for (uint32_t index = 0; index < shards_.size(); ++index) {
             auto& resources = resources_[index];
+            resources->fetches = std::make_unique<server::fetch_purgatory>(
+                shards_.at(index).executor(), max_delayed_fetches_per_shard);
+            resources->fetch_sessions =
+                std::make_unique<server::fetch_session_cache>(server::fetch_session_limits{
+                    .max_sessions = std::max(
+                        1, fetch_session_cache_slots / static_cast<int32_t>(shards_.size())),
+                    .shard_index = static_cast<int32_t>(index),
+                    .shard_count = static_cast<int32_t>(shards_.size()),
+                    .random_seed = std::random_device{}()});
             resources->services = {
                 .shard = &shards_.at(index),
                 .shards = &shards_,
                 .handlers = &handlers_,
                 .settings = {.node = node_,
-                             .auto_create_topics_enable = config.topics.auto_create_topics_enable},
+                             .auto_create_topics_enable = config.topics.auto_create_topics_enable,
+                             .fetch_max_bytes = config.server.fetch_max_bytes},
                 .metadata = controller_->image(),
                 .auto_creator = publisher_.get(),
-                .admin = publisher_.get()};
+                .admin = publisher_.get(),
+                .partitions_by_shard = partitions_by_shard,
+                .fetches = resources->fetches.get(),
+                .fetch_sessions = resources->fetch_sessions.get()};
             services.push_back(&resources->services);
         }
         server_ = std::make_unique<server::server>(shards_, make_server_options(config),
@@ -186,7 +191,7 @@ private:
         controller_ = std::move(opened).value();
         publisher_ =
             std::make_unique<metadata_publisher>(shards_, resources_, *log_manager_, *file_system_,
-                                                 *controller_, make_log_config(config), node_);
+                                                 *controller_, config.topic_defaults, node_);
         return true;
     }
 
@@ -263,6 +268,7 @@ private:
             co_return;
         }
         co_await publisher_->publish(registered.value());
+        co_await start_log_maintenance();
         server_->start();
         auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - options_.started_at)
@@ -291,8 +297,28 @@ private:
         });
     }
 
+    // On shard 0, once every shard hosts its logs: retention, flushes and checkpoints.
+    asio::awaitable<void> start_log_maintenance() {
+        std::vector<cluster::partition_manager*> partitions;
+        for (auto& resources : resources_) {
+            partitions.push_back(&resources->partitions);
+        }
+        maintenance_ =
+            std::make_unique<log_maintenance>(shards_, std::move(partitions), *log_manager_,
+                                              make_log_maintenance_settings(options_.config.log));
+        co_await maintenance_->start();
+    }
+
     asio::awaitable<void> shutdown() {
+        // Long polls answer at once, so draining connections does not wait for them.
+        auto release_fetches = [this](runtime::shard& owner) {
+            resources_[owner.id().value()]->fetches->release_all();
+        };
+        co_await runtime::invoke_on_all(shards_, std::move(release_fetches));
         co_await server_->shutdown();
+        if (maintenance_) {
+            co_await maintenance_->stop();
+        }
         auto per_shard = co_await runtime::invoke_on_all(
             shards_, [this](runtime::shard& owner) { return close_logs(owner); });
         std::vector<storage::log_offsets> offsets;
@@ -330,6 +356,8 @@ private:
     std::vector<std::unique_ptr<shard_resources>> resources_;
     // Uses the shards' resources, the log manager and the controller declared before it.
     std::unique_ptr<metadata_publisher> publisher_;
+    // Works on the shards' partitions and writes through the log manager, declared before it.
+    std::unique_ptr<log_maintenance> maintenance_;
     cluster::broker_registration registration_;
     std::unique_ptr<server::server> server_;
     std::unique_ptr<asio::signal_set> signals_;

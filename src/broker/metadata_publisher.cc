@@ -1,31 +1,26 @@
 #include "broker/metadata_publisher.h"
 
-#include <chrono>
 #include <set>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "broker/topic_settings.h"
 #include "cluster/placement.h"
 #include "runtime/cross_shard.h"
 
 namespace samsa::broker {
 
-int64_t wall_clock_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 metadata_publisher::metadata_publisher(runtime::shard_set& shards,
                                        std::vector<std::unique_ptr<shard_resources>>& resources,
                                        storage::log_manager& logs, storage::file_system& fs,
                                        cluster::controller& controller,
-                                       storage::log_config log_config, node_id self)
+                                       topic_config_defaults topic_defaults, node_id self)
     : shards_(shards),
       resources_(resources),
       logs_(logs),
       fs_(fs),
       controller_(controller),
-      log_config_(std::move(log_config)),
+      topic_defaults_(std::move(topic_defaults)),
       self_(self) {}
 
 std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
@@ -42,18 +37,19 @@ std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
                      index < topic->partitions.size() && topic->partitions[index].leader == self_;
         if (stays) {
             partition->set_epoch(topic->partitions[index].epoch);
+            partition->set_settings(resolve_topic_settings(
+                topic_defaults_, image->find_topic_configs(id.topic), topic->internal));
             hosted.push_back(id);
         } else {
             departed.push_back(id);
         }
     }
     for (const auto& id : departed) {
-        // Known limit until the data path holds partitions by shared ownership: a request
-        // suspended on this log (a durability wait) must not outlive it; topic deletion
-        // is rare and closes the log only between requests on this shard.
+        // A request suspended on this partition keeps its own reference (partition_manager.h)
+        // and finds the log closed when it resumes.
         auto removed = resources.partitions.remove(id);
         std::filesystem::path dir = removed->log().dir();
-        if (auto closed = removed->log().close(); !closed) {
+        if (auto closed = removed->close(); !closed) {
             log::warn("closing {}: {}", dir.string(), closed.error().message);
         }
         removed.reset();
@@ -80,7 +76,9 @@ asio::awaitable<void> metadata_publisher::publish(cluster::metadata_image_ptr im
             if (partition.leader != self_ || hosted.contains(id)) {
                 continue;
             }
-            auto created = logs_.create_log(id, topic.id, log_config_, wall_clock_ms());
+            storage::topic_settings settings = resolve_topic_settings(
+                topic_defaults_, image->find_topic_configs(name), topic.internal);
+            auto created = logs_.create_log(id, topic.id, settings.log, wall_clock_ms());
             if (!created) {
                 log::error("creating the log of {}-{}: {}", name, partition.partition.value(),
                            created.error().message);
@@ -88,13 +86,11 @@ asio::awaitable<void> metadata_publisher::publish(cluster::metadata_image_ptr im
             }
             auto hosting = std::make_shared<cluster::partition>(
                 id, topic.id, created.value().log_dir, partition.epoch,
-                std::move(created.value().log));
+                std::move(created.value().log), std::move(settings));
             runtime::shard& owner = shards_.at(cluster::shard_for(id, shards_.size()));
             // A named lambda, not a temporary inside co_await (see cross_shard.h).
             auto hand_over = [this, &owner, hosting]() mutable {
-                // Moved out of the shared holder: the partition belongs to its shard alone.
-                resources_[owner.id().value()]->partitions.add(
-                    std::make_unique<cluster::partition>(std::move(*hosting)));
+                resources_[owner.id().value()]->partitions.add(std::move(hosting));
             };
             co_await runtime::invoke_on(owner, std::move(hand_over));
         }

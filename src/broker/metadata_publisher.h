@@ -4,7 +4,8 @@
 // on, and the partitions it places on this node are hosted by their shards: a partition
 // that appeared gets a new log (created on shard 0 by the log manager, then handed to its
 // owner), a partition whose topic went away is closed and its directory removed, and every
-// hosted partition takes the leader epoch the image gives it.
+// hosted partition takes the leader epoch and the topic settings (broker defaults under
+// the topic's configs) the image gives it.
 //
 // Also the broker's topic_admin (shard_services.h): each topic operation runs on the
 // controller (shard 0) and returns after the image it produced has been published, so a
@@ -18,12 +19,12 @@
 #include <memory>
 #include <vector>
 
+#include "broker/broker_config.h"
 #include "broker/shard_resources.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_image.h"
 #include "runtime/shard.h"
 #include "server/shard_services.h"
-#include "storage/log_config.h"
 #include "storage/log_manager.h"
 
 namespace samsa::broker {
@@ -33,7 +34,7 @@ public:
     metadata_publisher(runtime::shard_set& shards,
                        std::vector<std::unique_ptr<shard_resources>>& resources,
                        storage::log_manager& logs, storage::file_system& fs,
-                       cluster::controller& controller, storage::log_config log_config,
+                       cluster::controller& controller, topic_config_defaults topic_defaults,
                        node_id self);
 
     // On shard 0.
@@ -61,10 +62,8 @@ private:
     storage::log_manager& logs_;
     storage::file_system& fs_;
     cluster::controller& controller_;
-    storage::log_config log_config_;
+    topic_config_defaults topic_defaults_;
     node_id self_;
 };
-
-int64_t wall_clock_ms();
 
 }  // namespace samsa::broker

@@ -8,6 +8,8 @@
 
 #include "cluster/partition_manager.h"
 #include "runtime/file_io.h"
+#include "server/fetch_purgatory.h"
+#include "server/fetch_session_cache.h"
 #include "server/shard_services.h"
 
 namespace samsa::broker {
@@ -16,6 +18,9 @@ struct shard_resources {
     server::shard_services services;
     std::unique_ptr<runtime::file_io> file_io;
     cluster::partition_manager partitions;
+    // Made once the shard's executor exists (the broker's start-up).
+    std::unique_ptr<server::fetch_purgatory> fetches;
+    std::unique_ptr<server::fetch_session_cache> fetch_sessions;
 };
 
 }  // namespace samsa::broker

@@ -8,14 +8,17 @@
 // of one). Replication will move it by the followers' progress instead; the handlers
 // already read it through high_watermark().
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "base/ids.h"
 #include "base/uuid.h"
 #include "storage/partition_log.h"
 #include "storage/topic_partition.h"
+#include "storage/topic_settings.h"
 
 namespace samsa::cluster {
 
@@ -23,7 +26,7 @@ class partition {
 public:
     partition(storage::topic_partition id, std::optional<topic_id> topic,
               std::filesystem::path log_dir, leader_epoch epoch,
-              std::unique_ptr<storage::partition_log> log);
+              std::unique_ptr<storage::partition_log> log, storage::topic_settings settings = {});
 
     const storage::topic_partition& id() const { return id_; }
     const std::optional<topic_id>& topic() const { return topic_; }
@@ -43,12 +46,31 @@ public:
     storage::partition_log& log() { return *log_; }
     const storage::partition_log& log() const { return *log_; }
 
+    // The topic's settings as of the current metadata image.
+    const storage::topic_settings& settings() const { return settings_; }
+    void set_settings(const storage::topic_settings& settings);
+
+    // Closes the log when the partition stops being hosted here; requests still holding the
+    // partition then get storage_errc::closed.
+    storage::storage_result<std::monostate> close();
+    bool closed() const { return log_->closed(); }
+
+    // One-shot wake-ups for delayed fetches waiting for this partition to grow. Each is
+    // called after the next append (or close), then forgotten. key identifies the waiter
+    // (the waiting shard: one wake-up per shard wakes all of its delayed fetches), so the
+    // list is bounded by the number of shards.
+    void on_next_append(uint32_t key, std::function<void()> wake);
+
 private:
+    void wake_watchers();
+
     storage::topic_partition id_;
     std::optional<topic_id> topic_;
     std::filesystem::path log_dir_;
     leader_epoch epoch_;
     std::unique_ptr<storage::partition_log> log_;
+    storage::topic_settings settings_;
+    std::vector<std::pair<uint32_t, std::function<void()>>> append_watchers_;
 };
 
 }  // namespace samsa::cluster

@@ -4,19 +4,19 @@
 
 namespace samsa::cluster {
 
-partition* partition_manager::find(const storage::topic_partition& id) {
+std::shared_ptr<partition> partition_manager::find(const storage::topic_partition& id) const {
     auto found = partitions_.find(id);
-    return found == partitions_.end() ? nullptr : found->second.get();
+    return found == partitions_.end() ? nullptr : found->second;
 }
 
-partition& partition_manager::add(std::unique_ptr<partition> hosted) {
+partition& partition_manager::add(std::shared_ptr<partition> hosted) {
     auto id = hosted->id();
     auto [it, inserted] = partitions_.emplace(id, std::move(hosted));
     SAMSA_ASSERT(inserted, "partition %s-%d hosted twice", id.topic.c_str(), id.partition.value());
     return *it->second;
 }
 
-std::unique_ptr<partition> partition_manager::remove(const storage::topic_partition& id) {
+std::shared_ptr<partition> partition_manager::remove(const storage::topic_partition& id) {
     auto found = partitions_.find(id);
     if (found == partitions_.end()) {
         return nullptr;

@@ -2,6 +2,11 @@
 
 // The partitions one shard hosts, by topic and partition. One per shard, used only on its
 // thread; the shard that owns a partition is placement.h's answer.
+//
+// Partitions are held by shared ownership: a request suspended on a partition (a
+// durability wait, a long poll) keeps its own reference, so a topic deleted meanwhile
+// stops being hosted here without destroying the partition under that request. Such a
+// request finds the partition closed (partition::closed()) when it resumes.
 
 #include <map>
 #include <memory>
@@ -14,11 +19,11 @@ namespace samsa::cluster {
 
 class partition_manager {
 public:
-    partition* find(const storage::topic_partition& id);
+    std::shared_ptr<partition> find(const storage::topic_partition& id) const;
     // Asserts the partition is not hosted yet.
-    partition& add(std::unique_ptr<partition> hosted);
+    partition& add(std::shared_ptr<partition> hosted);
     // The partition, no longer hosted here; nullptr when it was not.
-    std::unique_ptr<partition> remove(const storage::topic_partition& id);
+    std::shared_ptr<partition> remove(const storage::topic_partition& id);
 
     std::size_t size() const { return partitions_.size(); }
     // What the checkpoints record for every hosted log.
@@ -28,7 +33,7 @@ public:
     auto end() { return partitions_.end(); }
 
 private:
-    std::map<storage::topic_partition, std::unique_ptr<partition>> partitions_;
+    std::map<storage::topic_partition, std::shared_ptr<partition>> partitions_;
 };
 
 }  // namespace samsa::cluster

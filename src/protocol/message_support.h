@@ -67,6 +67,11 @@ inline void write_json_value(json_writer& json, const std::string& value) {
     json.value(value);
 }
 inline void write_json_value(json_writer& json, const shared_bytes& value) {
+    if (value.is_external()) {
+        // Bytes sent from a file (zero copy): only their size is here.
+        json.value("<" + std::to_string(value.size()) + " bytes sent from a file>");
+        return;
+    }
     json.hex_value(value.span());
 }
 inline void write_json_value(json_writer& json, const uuid& value) {

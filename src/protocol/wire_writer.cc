@@ -103,17 +103,23 @@ void wire_writer::write_nullable_string(const std::optional<std::string>& value,
     }
 }
 
-void wire_writer::write_bytes(std::span<const uint8_t> value, bool compact) {
-    if (value.size() >= static_cast<std::size_t>(std::numeric_limits<int32_t>::max())) {
+bool wire_writer::write_bytes_length(std::size_t size, bool compact) {
+    if (size >= static_cast<std::size_t>(std::numeric_limits<int32_t>::max())) {
         fail(encode_error::too_long);
-        return;
+        return false;
     }
     if (compact) {
-        write_unsigned_varint(static_cast<uint32_t>(value.size() + 1));
+        write_unsigned_varint(static_cast<uint32_t>(size + 1));
     } else {
-        write_int32(static_cast<int32_t>(value.size()));
+        write_int32(static_cast<int32_t>(size));
     }
-    write_raw(value);
+    return true;
+}
+
+void wire_writer::write_bytes(std::span<const uint8_t> value, bool compact) {
+    if (write_bytes_length(value.size(), compact)) {
+        write_raw(value);
+    }
 }
 
 void wire_writer::write_nullable_bytes(const std::optional<shared_bytes>& value, bool compact) {
@@ -123,6 +129,24 @@ void wire_writer::write_nullable_bytes(const std::optional<shared_bytes>& value,
         write_unsigned_varint(0);
     } else {
         write_int32(-1);
+    }
+}
+
+void wire_writer::write_records(const shared_bytes& value, bool compact) {
+    if (!value.is_external()) {
+        write_bytes(value.span(), compact);
+        return;
+    }
+    if (write_bytes_length(value.size(), compact)) {
+        external_gaps_.push_back({.position = buffer_.size(), .size_bytes = value.size()});
+    }
+}
+
+void wire_writer::write_records(const std::optional<shared_bytes>& value, bool compact) {
+    if (value) {
+        write_records(*value, compact);
+    } else {
+        write_nullable_bytes(std::nullopt, compact);
     }
 }
 

@@ -6,6 +6,11 @@
 // null where the version has no nullable form, a non-ignorable field the version lacks,
 // a length over the wire type's range) records an encode_error and the caller checks
 // ok() once at the end, instead of every write returning a status.
+//
+// Records may be external (shared_bytes::external): bytes that stay in a segment file and
+// are spliced into the message when it is sent (sendfile, server/connection.h). For such a
+// value write_records() writes the length prefix only and notes an external_gap; bytes()
+// then holds the message without those bytes, and the gaps say where they belong.
 
 #include <cstdint>
 #include <optional>
@@ -28,6 +33,16 @@ enum class encode_error : uint8_t {
 };
 
 const char* to_string(encode_error error);
+
+// size_bytes bytes that belong at `position` of bytes() and were not written there. Gaps
+// are in ascending position order. Only the writer given the external value knows its gap:
+// a tagged field's own writer would lose it, so the generator refuses records there.
+struct external_gap {
+    std::size_t position = 0;
+    std::size_t size_bytes = 0;
+
+    friend bool operator==(const external_gap&, const external_gap&) = default;
+};
 
 class wire_writer {
 public:
@@ -63,6 +78,10 @@ public:
     void write_nullable_string(const std::optional<std::string>& value, bool compact);
     void write_bytes(std::span<const uint8_t> value, bool compact);
     void write_nullable_bytes(const std::optional<shared_bytes>& value, bool compact);
+    // A field of schema type records: like write_bytes / write_nullable_bytes, except that
+    // an external value writes its length prefix and an external_gap instead of its bytes.
+    void write_records(const shared_bytes& value, bool compact);
+    void write_records(const std::optional<shared_bytes>& value, bool compact);
     void write_array_length(std::size_t count, bool compact);
     void write_null_array(bool compact);
     void write_raw(std::span<const uint8_t> bytes);
@@ -70,8 +89,16 @@ public:
     // Overwrites 4 bytes already written (a frame's size prefix).
     void patch_int32(std::size_t position, int32_t value);
 
+    // Where external records belong in bytes(), in order. Empty unless write_records() was
+    // given an external value.
+    const std::vector<external_gap>& external_gaps() const { return external_gaps_; }
+
 private:
+    // The length prefix of a bytes or records field; false (and failed) when too long.
+    bool write_bytes_length(std::size_t size, bool compact);
+
     std::vector<uint8_t> buffer_;
+    std::vector<external_gap> external_gaps_;
     encode_error error_ = encode_error::none;
 };
 

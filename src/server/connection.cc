@@ -7,9 +7,15 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
-#include <algorithm>
-#include <exception>
+#include <sys/sendfile.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <limits>
+
+#include "base/assert.h"
 #include "base/endian.h"
 #include "base/log.h"
 #include "protocol/header_versions.h"
@@ -44,19 +50,55 @@ void spawn_on(const std::shared_ptr<connection>& owner, asio::any_io_executor ex
     });
 }
 
-}  // namespace
+std::size_t response_header_bytes(int16_t header_version) {
+    return header_version >= 1 ? 5 : 4;
+}
 
-std::vector<uint8_t> make_response_frame(int32_t correlation_id, int16_t header_version,
-                                         std::span<const uint8_t> body) {
-    std::size_t header_bytes = header_version >= 1 ? 5 : 4;
+// Size prefix and header, then body. frame_size counts what follows the prefix, including
+// file regions the bytes do not hold.
+std::vector<uint8_t> frame_bytes(int32_t correlation_id, int16_t header_version,
+                                 std::span<const uint8_t> body, int32_t frame_size) {
+    std::size_t header_bytes = response_header_bytes(header_version);
     std::vector<uint8_t> frame(4 + header_bytes + body.size());
-    store_big_endian<int32_t>(frame.data(), static_cast<int32_t>(header_bytes + body.size()));
+    store_big_endian<int32_t>(frame.data(), frame_size);
     store_big_endian<int32_t>(frame.data() + 4, correlation_id);
     if (header_version >= 1) {
         frame[8] = 0;  // no tagged fields
     }
     std::copy(body.begin(), body.end(),
               frame.begin() + 4 + static_cast<std::ptrdiff_t>(header_bytes));
+    return frame;
+}
+
+}  // namespace
+
+std::vector<uint8_t> make_response_frame(int32_t correlation_id, int16_t header_version,
+                                         std::span<const uint8_t> body) {
+    auto frame_size = static_cast<int32_t>(response_header_bytes(header_version) + body.size());
+    return frame_bytes(correlation_id, header_version, body, frame_size);
+}
+
+std::optional<response_frame> make_response_frame(int32_t correlation_id, int16_t header_version,
+                                                  response_body body) {
+    std::size_t header_bytes = response_header_bytes(header_version);
+    uint64_t frame_size = header_bytes + body.bytes.size();
+    std::size_t previous_position = 0;
+    for (const spliced_region& spliced : body.regions) {
+        SAMSA_ASSERT(previous_position <= spliced.position && spliced.position <= body.bytes.size(),
+                     "region at %zu after %zu in a body of %zu bytes", spliced.position,
+                     previous_position, body.bytes.size());
+        previous_position = spliced.position;
+        frame_size += spliced.region.size_bytes;
+    }
+    if (frame_size > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+        return std::nullopt;
+    }
+    response_frame frame{.bytes = frame_bytes(correlation_id, header_version, body.bytes,
+                                              static_cast<int32_t>(frame_size)),
+                         .regions = std::move(body.regions)};
+    for (spliced_region& spliced : frame.regions) {
+        spliced.position += 4 + header_bytes;
+    }
     return frame;
 }
 
@@ -200,8 +242,13 @@ asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
     if (auto* body = std::get_if<response_body>(&result)) {
         int16_t header_version =
             protocol::response_header_version(*request.api, request.api_version);
-        slot->response_frame =
-            make_response_frame(request.correlation_id, header_version, body->bytes);
+        slot->response =
+            make_response_frame(request.correlation_id, header_version, std::move(*body));
+        if (!slot->response) {
+            log::error("connection {}: {} v{} response larger than a frame can be", info_.id,
+                       request.api->name, request.api_version);
+            slot->close_reason = "response too large";
+        }
     } else if (auto* closing = std::get_if<close_connection>(&result)) {
         slot->close_reason = std::move(closing->reason);
     }
@@ -223,7 +270,6 @@ asio::awaitable<void> connection::write_loop() {
             continue;
         }
         batch.clear();
-        buffers.clear();
         std::optional<std::string> close_reason;
         while (!in_flight_.empty() && in_flight_.front()->done &&
                batch.size() < max_responses_per_write) {
@@ -233,17 +279,10 @@ asio::awaitable<void> connection::write_loop() {
                 close_reason = batch.back()->close_reason;
                 break;
             }
-            if (batch.back()->response_frame) {
-                buffers.push_back(asio::buffer(*batch.back()->response_frame));
-            }
         }
-        if (!buffers.empty()) {
-            auto [error, written] = co_await asio::async_write(socket_, buffers, use_tuple);
-            if (error) {
-                close(fmt::format("write failed: {}", error.message()));
-                break;
-            }
-            touch();
+        std::span<const std::shared_ptr<pending_request>> finished(batch);
+        if (!co_await send_responses(finished, buffers)) {
+            break;
         }
         for (const auto& sent : batch) {
             in_flight_request_bytes_ -= sent->request_bytes;
@@ -254,6 +293,101 @@ asio::awaitable<void> connection::write_loop() {
             break;
         }
     }
+}
+
+asio::awaitable<bool> connection::send_responses(
+    std::span<const std::shared_ptr<pending_request>> batch,
+    std::vector<asio::const_buffer>& buffers) {
+    buffers.clear();
+    for (const auto& slot : batch) {
+        if (!slot->response) {
+            continue;
+        }
+        const response_frame& frame = *slot->response;
+        std::size_t queued_up_to = 0;
+        for (const spliced_region& spliced : frame.regions) {
+            if (spliced.position > queued_up_to) {
+                buffers.push_back(asio::buffer(frame.bytes.data() + queued_up_to,
+                                               spliced.position - queued_up_to));
+                queued_up_to = spliced.position;
+            }
+            if (!co_await write_buffers(buffers)) {
+                co_return false;
+            }
+            if (!co_await send_region(spliced.region)) {
+                co_return false;
+            }
+        }
+        if (queued_up_to < frame.bytes.size()) {
+            buffers.push_back(
+                asio::buffer(frame.bytes.data() + queued_up_to, frame.bytes.size() - queued_up_to));
+        }
+    }
+    co_return co_await write_buffers(buffers);
+}
+
+asio::awaitable<bool> connection::write_buffers(std::vector<asio::const_buffer>& buffers) {
+    if (buffers.empty()) {
+        co_return !closed_;
+    }
+    auto [error, written] = co_await asio::async_write(socket_, buffers, use_tuple);
+    buffers.clear();
+    if (error) {
+        close(fmt::format("write failed: {}", error.message()));
+        co_return false;
+    }
+    touch();
+    co_return true;
+}
+
+// sendfile(2) from the region's file straight to the socket, in as many calls as the
+// socket's send buffer needs: on EAGAIN wait until the socket is writable again.
+asio::awaitable<bool> connection::send_region(const storage::file_region& region) {
+    if (!socket_.native_non_blocking()) {
+        asio::error_code error;
+        socket_.native_non_blocking(true, error);
+        if (error) {
+            close(fmt::format("cannot make the socket non-blocking: {}", error.message()));
+            co_return false;
+        }
+    }
+    auto offset = static_cast<off_t>(region.position);
+    std::size_t unsent = region.size_bytes;
+    while (unsent > 0) {
+        if (closed_) {
+            co_return false;
+        }
+        ssize_t sent =
+            ::sendfile(socket_.native_handle(), region.file->descriptor(), &offset, unsent);
+        if (sent > 0) {
+            unsent -= static_cast<std::size_t>(sent);
+            touch();
+            continue;
+        }
+        if (sent == 0) {
+            // The file ends inside the region (a segment truncated since it was read): the
+            // frame can no longer have the size it announced.
+            log::warn("connection {}: {} ends before byte {} of a {}-byte region at {}", info_.id,
+                      region.file->path().string(), region.size_bytes - unsent, region.size_bytes,
+                      region.position);
+            close("file region ended early");
+            co_return false;
+        }
+        int failure = errno;
+        if (failure == EINTR) {
+            continue;
+        }
+        if (failure != EAGAIN && failure != EWOULDBLOCK) {
+            close(fmt::format("sendfile failed: {}", std::strerror(failure)));
+            co_return false;
+        }
+        auto [error] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, use_tuple);
+        if (error) {
+            close(fmt::format("write failed: {}", error.message()));
+            co_return false;
+        }
+    }
+    co_return true;
 }
 
 asio::awaitable<void> connection::idle_loop() {

@@ -10,14 +10,17 @@
 //            socket is simply not read).
 //   handlers run concurrently, each filling its slot when done.
 //   writer   sends finished slots strictly in request order (Kafka's guarantee), batching
-//            consecutive finished responses into one gathered write.
+//            consecutive finished responses into one gathered write. A response with file
+//            regions (Fetch records, zero copy) splits that write: the bytes before a
+//            region go in a gathered write, the region with sendfile(2), and so on.
 //   idle     closes the connection after connections.max.idle.ms without traffic and
 //            with nothing in flight.
 //
 // A malformed frame, an API or version that is not served, or a failed write closes the
-// connection at once (Kafka's behaviour); end of input stops reading but still answers
-// what was read (a half-closed client gets its responses). drain() does the same for a
-// graceful shutdown.
+// connection at once (Kafka's behaviour), and so does a file region that ends early (a
+// truncated segment: the frame could not have its announced size); end of input stops reading but
+// still answers what was read (a half-closed client gets its responses). drain() does the same for
+// a graceful shutdown.
 
 #include <asio/awaitable.hpp>
 #include <asio/cancellation_signal.hpp>
@@ -29,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,8 +42,17 @@
 #include "server/request_frame.h"
 #include "server/server_options.h"
 #include "server/shard_services.h"
+#include "storage/partition_log.h"
 
 namespace samsa::server {
+
+// A response as it goes on the wire: bytes (4-byte size, response header, body) with file
+// regions inserted, positions counted in bytes and ascending. The size prefix counts the
+// regions' bytes.
+struct response_frame {
+    std::vector<uint8_t> bytes;
+    std::vector<spliced_region> regions;
+};
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -63,12 +76,18 @@ private:
     struct pending_request {
         std::size_t request_bytes = 0;
         bool done = false;
-        std::optional<std::vector<uint8_t>> response_frame;  // nullopt: nothing to send
-        std::optional<std::string> close_reason;             // set: close instead of answering
+        std::optional<response_frame> response;   // nullopt: nothing to send
+        std::optional<std::string> close_reason;  // set: close instead of answering
     };
 
     asio::awaitable<void> read_loop();
     asio::awaitable<void> write_loop();
+    // Each helper returns false when the connection was closed (a write failed).
+    asio::awaitable<bool> send_responses(std::span<const std::shared_ptr<pending_request>> batch,
+                                         std::vector<asio::const_buffer>& buffers);
+    // Writes and clears buffers.
+    asio::awaitable<bool> write_buffers(std::vector<asio::const_buffer>& buffers);
+    asio::awaitable<bool> send_region(const storage::file_region& region);
     asio::awaitable<void> idle_loop();
     asio::awaitable<void> serve(std::shared_ptr<pending_request> slot, request_frame request);
     // The next frame, or nullopt when the connection should stop reading (end of input,
@@ -101,5 +120,10 @@ private:
 // tagged-field section in header v1), then the body.
 std::vector<uint8_t> make_response_frame(int32_t correlation_id, int16_t header_version,
                                          std::span<const uint8_t> body);
+// The same for a body with file regions: the size counts the regions' bytes, and their
+// positions move past the size and header. nullopt when the frame would be larger than a
+// size prefix can say.
+std::optional<response_frame> make_response_frame(int32_t correlation_id, int16_t header_version,
+                                                  response_body body);
 
 }  // namespace samsa::server

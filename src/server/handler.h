@@ -7,6 +7,11 @@
 // A handler is short, in Redpanda's manner: decode, check, call the subsystem, encode.
 // make_handler() does the decode and encode for the common case of a handler that takes
 // the generated request struct and returns the generated response struct.
+//
+// Zero copy (Fetch): a response whose records fields are external (shared_bytes::external)
+// is encoded with encode_response_with_regions(), which gives each external value the
+// segment file regions holding its bytes. The connection sends those regions with
+// sendfile(2), so record bytes never pass through user space.
 
 #include <asio/awaitable.hpp>
 
@@ -14,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -22,6 +28,7 @@
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 #include "server/shard_services.h"
+#include "storage/partition_log.h"
 
 namespace samsa::server {
 
@@ -44,9 +51,19 @@ struct request_context {
     std::optional<std::string> client_id;
 };
 
-// The encoded response body (the connection adds the size prefix and response header).
+// Bytes of a segment file that go into a response body at `position` of its bytes (before
+// the byte there; bytes.size() for the very end). Holding it keeps the file open.
+struct spliced_region {
+    std::size_t position = 0;
+    storage::file_region region;
+};
+
+// The encoded response body (the connection adds the size prefix and response header):
+// bytes, with regions inserted when it is sent. Regions are in ascending position order;
+// several at one position are sent one after another, in order.
 struct response_body {
     std::vector<uint8_t> bytes;
+    std::vector<spliced_region> regions;
 };
 // Nothing to send, but the request is finished (Produce with acks=0).
 struct no_response {};
@@ -67,9 +84,52 @@ struct api_handler {
     handler_function handle;
 };
 
-// Encodes a generated response struct at the request's version.
+// The body an encoded response makes once regions, in order, fill the gaps its external
+// records left (wire_writer::external_gaps()): each gap takes the next regions whose sizes
+// add up to exactly its size. Regions of no bytes are dropped. Regions that do not add up
+// to the gaps, or that have no file, are the handler's bug: logged, and the connection is
+// closed rather than sent a frame the client would misread.
+inline handler_result splice_regions(protocol::wire_writer& writer,
+                                     std::vector<storage::file_region> regions,
+                                     std::string_view message_name, int16_t version) {
+    auto mismatch = [&]() -> handler_result {
+        log::error("cannot encode {} v{}: {} file regions do not fill its {} external records",
+                   message_name, version, regions.size(), writer.external_gaps().size());
+        return close_connection{"response encoding failed"};
+    };
+    std::vector<spliced_region> spliced;
+    spliced.reserve(regions.size());
+    std::size_t next = 0;
+    for (const protocol::external_gap& gap : writer.external_gaps()) {
+        std::size_t unfilled = gap.size_bytes;
+        while (unfilled > 0 && next < regions.size()) {
+            storage::file_region& region = regions[next++];
+            if (region.size_bytes == 0) {
+                continue;
+            }
+            if (region.file == nullptr || region.size_bytes > unfilled) {
+                return mismatch();
+            }
+            unfilled -= region.size_bytes;
+            spliced.push_back({.position = gap.position, .region = std::move(region)});
+        }
+        if (unfilled > 0) {
+            return mismatch();
+        }
+    }
+    for (; next < regions.size(); ++next) {
+        if (regions[next].size_bytes != 0) {
+            return mismatch();
+        }
+    }
+    return response_body{.bytes = writer.take_bytes(), .regions = std::move(spliced)};
+}
+
+// Encodes a generated response struct at the request's version; its external records
+// (if any) are filled with regions, as splice_regions() says.
 template <typename Response>
-handler_result encode_response(const Response& response, int16_t version) {
+handler_result encode_response_with_regions(const Response& response, int16_t version,
+                                            std::vector<storage::file_region> regions) {
     protocol::wire_writer writer;
     response.write(writer, version);
     if (!writer.ok()) {
@@ -79,7 +139,15 @@ handler_result encode_response(const Response& response, int16_t version) {
                    protocol::to_string(writer.error()));
         return close_connection{"response encoding failed"};
     }
-    return response_body{writer.take_bytes()};
+    return splice_regions(writer, std::move(regions), protocol::message_traits<Response>::name,
+                          version);
+}
+
+// Encodes a generated response struct at the request's version. It must hold no external
+// records (they would have no bytes).
+template <typename Response>
+handler_result encode_response(const Response& response, int16_t version) {
+    return encode_response_with_regions(response, version, {});
 }
 
 // A handler for API Key with versions [min_version, max_version] from a function

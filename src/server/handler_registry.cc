@@ -8,7 +8,11 @@
 #include "server/handlers/create_partitions.h"
 #include "server/handlers/create_topics.h"
 #include "server/handlers/delete_topics.h"
+#include "server/handlers/fetch.h"
+#include "server/handlers/find_coordinator.h"
+#include "server/handlers/list_offsets.h"
 #include "server/handlers/metadata.h"
+#include "server/handlers/produce.h"
 
 namespace samsa::server {
 
@@ -55,6 +59,10 @@ bool handler_registry::accepts(int16_t api_key, int16_t api_version) const {
 
 handler_registry make_default_handler_registry() {
     handler_registry registry;
+    registry.add(handlers::make_produce_handler());
+    registry.add(handlers::make_fetch_handler());
+    registry.add(handlers::make_list_offsets_handler());
+    registry.add(handlers::make_find_coordinator_handler());
     registry.add(handlers::make_api_versions_handler());
     registry.add(handlers::make_metadata_handler());
     registry.add(handlers::make_create_topics_handler());

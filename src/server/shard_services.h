@@ -8,16 +8,20 @@
 #include <asio/awaitable.hpp>
 
 #include <string_view>
+#include <vector>
 
 #include "base/ids.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_image.h"
+#include "cluster/partition_manager.h"
 #include "protocol/error_code.h"
 #include "runtime/shard.h"
 
 namespace samsa::server {
 
 class handler_registry;
+class fetch_purgatory;
+class fetch_session_cache;
 
 // The hook Metadata calls for an unknown topic when auto creation is on
 // (auto.create.topics.enable and the request's allow_auto_topic_creation). Creation
@@ -47,6 +51,7 @@ public:
 struct broker_settings {
     node_id node{1};
     bool auto_create_topics_enable = true;  // auto.create.topics.enable
+    int32_t fetch_max_bytes = 57'671'680;   // fetch.max.bytes
 };
 
 struct shard_services {
@@ -61,6 +66,13 @@ struct shard_services {
     topic_auto_creator* auto_creator = nullptr;
     // nullptr only in tests that need no topic administration.
     topic_admin* admin = nullptr;
+    // The partitions every shard hosts, by shard id. Each manager is used only on its own
+    // shard: handlers reach it through partition_access.h. Empty when nothing is hosted
+    // (tests without storage): every partition is then unknown.
+    std::vector<cluster::partition_manager*> partitions_by_shard;
+    // This shard's delayed fetches and fetch sessions; nullptr in tests that fetch nothing.
+    fetch_purgatory* fetches = nullptr;
+    fetch_session_cache* fetch_sessions = nullptr;
 };
 
 }  // namespace samsa::server

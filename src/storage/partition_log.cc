@@ -184,6 +184,10 @@ storage_error partition_log::fail(const io_failure& failure) {
 }
 
 storage_result<std::monostate> partition_log::check_usable() const {
+    if (closed_) {
+        return failure{storage_error{storage_errc::closed,
+                                     fmt::format("{}: the log is closed", dir_.string())}};
+    }
     if (failed_) {
         return failure{storage_error{storage_errc::log_failed,
                                      fmt::format("{}: the log failed earlier", dir_.string())}};
@@ -376,6 +380,16 @@ storage_result<std::optional<timestamp_and_offset>> partition_log::offset_for_ti
         }
     }
     return std::optional<timestamp_and_offset>();
+}
+
+int64_t partition_log::max_timestamp_ms() const {
+    int64_t largest = -1;
+    for (const auto& segment : segments_) {
+        if (!segment->empty() && segment->next_offset() > log_start_offset_) {
+            largest = std::max(largest, segment->largest_timestamp_ms());
+        }
+    }
+    return largest;
 }
 
 asio::awaitable<storage_result<std::monostate>> partition_log::wait_durable(offset end) {
@@ -587,6 +601,9 @@ std::vector<offset> partition_log::segment_base_offsets() const {
 }
 
 storage_result<std::monostate> partition_log::close() {
+    if (closed_) {
+        return std::monostate{};
+    }
     if (!failed_) {
         if (auto flushed = flush(); !flushed) {
             return flushed;
@@ -594,9 +611,11 @@ storage_result<std::monostate> partition_log::close() {
     }
     for (const auto& segment : segments_) {
         if (auto closed = segment->close(); !closed) {
+            closed_ = true;
             return failure{fail(closed.error())};
         }
     }
+    closed_ = true;
     return std::monostate{};
 }
 

@@ -44,6 +44,7 @@ enum class storage_errc : uint8_t {
     log_failed,           // an earlier I/O error failed the log
     offset_out_of_range,  // a read below the log start offset or past the end
     corrupt_log,          // the directory holds something that cannot be a log
+    closed,               // close() was called (the partition is no longer hosted)
 };
 
 struct storage_error {
@@ -121,6 +122,9 @@ public:
     // The first record at or after timestamp_ms, if any (ListOffsets by time).
     storage_result<std::optional<timestamp_and_offset>> offset_for_timestamp(
         int64_t timestamp_ms) const;
+    // The largest record timestamp of the readable log, -1 when it holds none (ListOffsets
+    // MAX_TIMESTAMP: offset_for_timestamp of this value finds its first record).
+    int64_t max_timestamp_ms() const;
 
     // Returns once every offset below `end` is on disk (group commit: one fsync serves every
     // waiter it covers). Call on the owning shard; the first call binds the log to that
@@ -163,8 +167,19 @@ public:
     const std::filesystem::path& dir() const { return dir_; }
     bool failed() const { return failed_; }
 
-    // Flushes and trims the indexes; the log is unusable afterwards.
+    // New settings from now on (a topic config changed). Each takes effect at its next use:
+    // segment.bytes, segment.ms and message.timestamp.type at the next append (a smaller
+    // segment.bytes rolls the active segment then); retention.ms, retention.bytes at the next
+    // delete_old_segments; flush.messages, flush.ms at the next flush_due; file.delete.delay.ms
+    // for segments deleted from then on. segment.index.bytes, index.interval.bytes and
+    // segment.jitter.ms are fixed when a segment is created, so they apply from the next
+    // segment on (Kafka's rule as well).
+    void set_config(const log_config& config) { config_ = config; }
+    const log_config& config() const { return config_; }
+
+    // Flushes and trims the indexes; every later call returns storage_errc::closed.
     storage_result<std::monostate> close();
+    bool closed() const { return closed_; }
 
 private:
     partition_log(file_system& fs, std::filesystem::path dir, const log_config& config);
@@ -202,6 +217,7 @@ private:
     int64_t last_append_ms_ = 0;
     std::vector<pending_deletion> pending_deletions_;
     bool failed_ = false;
+    bool closed_ = false;
 
     // Group commit: one fsync round at a time; a waiter whose offset the running round
     // does not cover waits for it to end and starts (or joins) the next.

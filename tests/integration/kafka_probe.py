@@ -8,9 +8,12 @@ with hex of header + body (no size prefix), and {"error": "..."} when decoding f
 Field names are the schemas' in snake_case (error_code, api_keys, cluster_id, ...).
 """
 
+import base64
 import json
 import selectors
 import subprocess
+
+from kafka.record import MemoryRecords
 
 import kafka_wire
 
@@ -110,3 +113,40 @@ def metadata(connection, probe, version, **body_options):
     """The decoded Metadata response body."""
     body = kafka_wire.metadata_request(version, **body_options)
     return call(connection, probe, kafka_wire.METADATA, version, body)["body"]
+
+
+def produce(connection, probe, version, topic_data, **body_options):
+    """The decoded Produce response body (acks 0 has none: do not use it for that)."""
+    body = kafka_wire.produce_request(version, topic_data, **body_options)
+    return call(connection, probe, kafka_wire.PRODUCE, version, body)["body"]
+
+
+def fetch(connection, probe, version, topics, timeout_seconds=kafka_wire.DEFAULT_TIMEOUT_SECONDS,
+          **body_options):
+    """The decoded Fetch response body; `timeout_seconds` must outlast max_wait_ms."""
+    body = kafka_wire.fetch_request(version, topics, **body_options)
+    frame = connection.request(kafka_wire.FETCH, version, body, timeout_seconds)
+    return probe.decode_response(kafka_wire.FETCH, version, frame)["body"]
+
+
+def topic_id_bytes(topic_id_json):
+    """The 16 bytes of a topic id as the probe prints it (Kafka's Uuid.toString: URL-safe
+    base64 without padding)."""
+    return base64.urlsafe_b64decode(topic_id_json + "==")
+
+
+def fetched_records(partition_data):
+    """[(offset, key, value, headers)] of a Fetch response partition, read with
+    kafka-python's record codec (CRCs checked). A partial batch at the end, which a broker
+    may send when the response's size limit cuts it, is dropped as clients drop it."""
+    records = []
+    raw = bytes.fromhex(partition_data["records"] or "")
+    batches = MemoryRecords(raw)
+    while batches.has_next():
+        batch = batches.next_batch()
+        if batch is None:
+            break
+        assert batch.validate_crc(), "a fetched batch fails its CRC"
+        for record in batch:
+            records.append((record.offset, record.key, record.value, list(record.headers)))
+    return records

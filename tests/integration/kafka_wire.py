@@ -14,7 +14,8 @@ the body. Request header versions:
   v2: v1 + tagged fields; used by the flexible versions of an API
 A response starts with correlation_id int32 (header v0), then tagged fields for flexible
 versions (header v1) except ApiVersions, which always answers with header v0. Responses
-are decoded by the protocol probe (kafka_probe.py), never by hand here.
+are decoded by the protocol probe (kafka_probe.py), never by hand here; the record batches
+a request carries are built, and those of a response read, by kafka-python's record codec.
 """
 
 import errno
@@ -22,11 +23,18 @@ import socket
 import struct
 import time
 
-API_VERSIONS = 18
+from kafka.record.default_records import DefaultRecordBatchBuilder
+
+PRODUCE = 0
+FETCH = 1
+LIST_OFFSETS = 2
 METADATA = 3
+API_VERSIONS = 18
 
 # First flexible version of each API the tests encode (from Kafka's JSON schemas).
-FIRST_FLEXIBLE_VERSION = {API_VERSIONS: 3, METADATA: 9}
+FIRST_FLEXIBLE_VERSION = {PRODUCE: 9, FETCH: 12, METADATA: 9, API_VERSIONS: 3}
+# Fetch names topics by topic id (UUID) instead of by name from this version.
+FIRST_FETCH_VERSION_WITH_TOPIC_IDS = 13
 
 DEFAULT_CLIENT_ID = "samsa-integration-tests"
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -50,6 +58,10 @@ def int32(value):
     return struct.pack(">i", value)
 
 
+def int64(value):
+    return struct.pack(">q", value)
+
+
 def boolean(value):
     return b"\x01" if value else b"\x00"
 
@@ -70,6 +82,15 @@ def string(value, *, compact=False):
         return unsigned_varint(0) if compact else int16(-1)
     data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
     return (unsigned_varint(len(data) + 1) if compact else int16(len(data))) + data
+
+
+def nullable_bytes(value, *, compact=False):
+    """BYTES or NULLABLE_BYTES (RECORDS on the wire): an int32 length, or in flexible
+    versions an unsigned varint of length + 1; None is null."""
+    if value is None:
+        return unsigned_varint(0) if compact else int32(-1)
+    data = bytes(value)
+    return (unsigned_varint(len(data) + 1) if compact else int32(len(data))) + data
 
 
 def array(encoded_elements, *, compact=False):
@@ -170,6 +191,117 @@ def metadata_request(version, topics=None, allow_auto_topic_creation=True,
     if flexible:
         out += tagged_fields()
     return out
+
+
+def produce_request(version, topic_data, acks=-1, timeout_ms=30000, transactional_id=None):
+    """Produce body. `topic_data` is {topic name: {partition: records}}, records being the
+    bytes of record batches (record_batch()) or None; v3+ carry the transactional id."""
+    flexible = is_flexible(PRODUCE, version)
+    topics = []
+    for name, partitions in topic_data.items():
+        elements = []
+        for partition, records in partitions.items():
+            element = int32(partition) + nullable_bytes(records, compact=flexible)
+            if flexible:
+                element += tagged_fields()
+            elements.append(element)
+        topic = string(name, compact=flexible) + array(elements, compact=flexible)
+        if flexible:
+            topic += tagged_fields()
+        topics.append(topic)
+    out = string(transactional_id, compact=flexible) if version >= 3 else b""
+    out += int16(acks) + int32(timeout_ms) + array(topics, compact=flexible)
+    if flexible:
+        out += tagged_fields()
+    return out
+
+
+class FetchPartition:
+    """One partition of a Fetch request, with Kafka's defaults for what a consumer leaves
+    unset (-1: no leader epoch, no log start offset)."""
+
+    def __init__(self, partition, fetch_offset, partition_max_bytes=1048576,
+                 current_leader_epoch=-1, last_fetched_epoch=-1, log_start_offset=-1):
+        self.partition = partition
+        self.fetch_offset = fetch_offset
+        self.partition_max_bytes = partition_max_bytes
+        self.current_leader_epoch = current_leader_epoch
+        self.last_fetched_epoch = last_fetched_epoch
+        self.log_start_offset = log_start_offset
+
+    def encode(self, version):
+        out = int32(self.partition)
+        if version >= 9:
+            out += int32(self.current_leader_epoch)
+        out += int64(self.fetch_offset)
+        if version >= 12:
+            out += int32(self.last_fetched_epoch)
+        if version >= 5:
+            out += int64(self.log_start_offset)
+        out += int32(self.partition_max_bytes)
+        if is_flexible(FETCH, version):
+            out += tagged_fields()
+        return out
+
+
+def fetch_topic_key(version, topic):
+    """A topic of a Fetch request: its name before v13, its 16-byte topic id from v13."""
+    if version >= FIRST_FETCH_VERSION_WITH_TOPIC_IDS:
+        assert isinstance(topic, bytes) and len(topic) == 16, "v13+ names topics by id"
+        return topic
+    return string(topic, compact=is_flexible(FETCH, version))
+
+
+def fetch_request(version, topics, *, max_wait_ms=0, min_bytes=1, max_bytes=0x7FFFFFFF,
+                  isolation_level=0, session_id=0, session_epoch=-1, forgotten_topics=(),
+                  rack_id="", replica_id=-1):
+    """Fetch body of v4+ (the versions Kafka 4 serves). `topics` is a list of (topic,
+    [FetchPartition]) and `forgotten_topics` (v7+) a list of (topic, [partition]), a topic
+    being its name before v13 and its 16-byte id from v13. The session fields are v7+."""
+    assert version >= 4, "Fetch below v4 is not encoded here"
+    flexible = is_flexible(FETCH, version)
+    encoded_topics = []
+    for topic, partitions in topics:
+        element = fetch_topic_key(version, topic) + array(
+            [partition.encode(version) for partition in partitions], compact=flexible)
+        if flexible:
+            element += tagged_fields()
+        encoded_topics.append(element)
+    out = int32(replica_id) if version <= 14 else b""
+    out += int32(max_wait_ms) + int32(min_bytes) + int32(max_bytes) + int8(isolation_level)
+    if version >= 7:
+        out += int32(session_id) + int32(session_epoch)
+    out += array(encoded_topics, compact=flexible)
+    if version >= 7:
+        forgotten = []
+        for topic, partitions in forgotten_topics:
+            element = fetch_topic_key(version, topic) + array(
+                [int32(partition) for partition in partitions], compact=flexible)
+            if flexible:
+                element += tagged_fields()
+            forgotten.append(element)
+        out += array(forgotten, compact=flexible)
+    if version >= 11:
+        out += string(rack_id, compact=flexible)
+    if flexible:
+        out += tagged_fields()
+    return out
+
+
+def record_batch(records, base_timestamp_ms=None, compression_type=0):
+    """One v2 record batch (magic 2, CRC-32C) of `records`, a list of (key, value) or
+    (key, value, headers) with bytes or None and headers a list of (str, bytes). Built by
+    kafka-python's DefaultRecordBatchBuilder, as its producer builds them."""
+    builder = DefaultRecordBatchBuilder(magic=2, compression_type=compression_type,
+                                        is_transactional=0, producer_id=-1,
+                                        producer_epoch=-1, base_sequence=-1,
+                                        batch_size=2**30)
+    timestamp_ms = int(time.time() * 1000) if base_timestamp_ms is None else base_timestamp_ms
+    for offset_delta, record in enumerate(records):
+        key, value = record[0], record[1]
+        headers = record[2] if len(record) > 2 else []
+        assert builder.append(offset_delta, timestamp_ms, key, value, headers) is not None
+    return bytes(builder.build())
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 must decode every encoded request to the values given and re-encode it byte for byte.
 Needs only the protocol probe, not the broker."""
 
+import base64
+
 import pytest
 
 import kafka_wire
-from kafka_wire import API_VERSIONS, METADATA
+from kafka_wire import API_VERSIONS, FETCH, METADATA, PRODUCE, FetchPartition
 
 ZERO_UUID_JSON = "AAAAAAAAAAAAAAAAAAAAAA"  # Kafka's Uuid.toString of sixteen zero bytes
 
@@ -68,6 +70,67 @@ def test_null_client_id_and_long_compact_strings_decode_as_encoded(probe):
     decoded = decode_own_request(probe, API_VERSIONS, 3, body, client_id=None)
     assert decoded["header"]["client_id"] is None
     assert decoded["body"]["client_software_name"] == long_name
+
+
+def test_produce_request_of_every_version_from_3_decodes_as_encoded(probe):
+    batch = kafka_wire.record_batch([(b"k", b"v", [("h", b"x")]), (None, b"")])
+    for version in range(3, probe.schema_max_version(PRODUCE) + 1):
+        body = kafka_wire.produce_request(version, {"orders": {0: batch, 2: None}, "é": {1: b""}},
+                                          acks=1, timeout_ms=1234, transactional_id="tx")
+        decoded = decode_own_request(probe, PRODUCE, version, body)["body"]
+        assert decoded["transactional_id"] == "tx"
+        assert (decoded["acks"], decoded["timeout_ms"]) == (1, 1234)
+        partitions = {(topic["name"], partition["index"]): partition["records"]
+                      for topic in decoded["topic_data"]
+                      for partition in topic["partition_data"]}
+        assert partitions == {("orders", 0): batch.hex(), ("orders", 2): None, ("é", 1): ""}
+
+
+def test_record_batch_is_a_valid_v2_batch_for_samsa(probe):
+    batch = kafka_wire.record_batch([(b"k", b"v", [("h", b"x")]), (None, b"")],
+                                    base_timestamp_ms=1700000000000)
+    decoded = probe.command("batch " + batch.hex())
+    assert "error" not in decoded, decoded
+    assert (decoded["magic"], decoded["record_count"], decoded["base_timestamp"]) == (
+        2, 2, 1700000000000)
+
+
+def fetch_topic(version, name):
+    """A topic of a Fetch request and the name or id the probe prints for it."""
+    if version >= kafka_wire.FIRST_FETCH_VERSION_WITH_TOPIC_IDS:
+        topic_id = bytes(range(1, 17))
+        return topic_id, base64.urlsafe_b64encode(topic_id).decode().rstrip("=")
+    return name, name
+
+
+def test_fetch_request_of_every_version_from_4_decodes_as_encoded(probe):
+    for version in range(4, probe.schema_max_version(FETCH) + 1):
+        topic, printed = fetch_topic(version, "orders")
+        body = kafka_wire.fetch_request(
+            version, [(topic, [FetchPartition(3, 42, 5000, current_leader_epoch=7,
+                                              last_fetched_epoch=6, log_start_offset=9)])],
+            max_wait_ms=500, min_bytes=10, max_bytes=100000, isolation_level=1,
+            session_id=77, session_epoch=2, forgotten_topics=[(topic, [1, 2])], rack_id="r1")
+        decoded = decode_own_request(probe, FETCH, version, body)["body"]
+        assert (decoded["max_wait_ms"], decoded["min_bytes"], decoded["max_bytes"],
+                decoded["isolation_level"]) == (500, 10, 100000, 1), f"v{version}"
+        [fetched] = decoded["topics"]
+        assert fetched["topic_id" if version >= 13 else "topic"] == printed, f"v{version}"
+        [partition] = fetched["partitions"]
+        assert (partition["partition"], partition["fetch_offset"],
+                partition["partition_max_bytes"]) == (3, 42, 5000), f"v{version}"
+        if version >= 5:
+            assert partition["log_start_offset"] == 9, f"v{version}"
+        if version >= 7:
+            assert (decoded["session_id"], decoded["session_epoch"]) == (77, 2), f"v{version}"
+            [forgotten] = decoded["forgotten_topics_data"]
+            assert forgotten["partitions"] == [1, 2], f"v{version}"
+        if version >= 9:
+            assert partition["current_leader_epoch"] == 7, f"v{version}"
+        if version >= 11:
+            assert decoded["rack_id"] == "r1", f"v{version}"
+        if version >= 12:
+            assert partition["last_fetched_epoch"] == 6, f"v{version}"
 
 
 def test_unsigned_varint_matches_the_protocol_guide():

@@ -189,6 +189,16 @@ class MessageEmitter:
                 total += cpp_types.PRIMITIVES[f.type].min_bytes
         return total
 
+    def holds_records(self, f: Field, seen: frozenset = frozenset()) -> bool:
+        """Whether a value of the field may contain a records field, at any depth."""
+        element = f.element_type
+        if element == "records":
+            return True
+        if not self.is_struct_type(element) or element in seen:
+            return False
+        return any(self.holds_records(inner, seen | {element})
+                   for inner in self.message.structs[element].fields)
+
     # ---- read -----------------------------------------------------------------------
 
     def convert_read(self, f: Field, schema_type: str, expr: str) -> str:
@@ -270,8 +280,12 @@ class MessageEmitter:
         domain = cpp_types.value_type(t, f.name, f.entity_type)
         if t == "string":
             return [f"writer.write_string({value}, {compact});"]
-        if t in ("bytes", "records"):
+        if t == "bytes":
             return [f"writer.write_bytes({value}.span(), {compact});"]
+        if t == "records":
+            # Records may be external (a Fetch response's file regions): write_records
+            # notes where their bytes belong instead of reading them.
+            return [f"writer.write_records({value}, {compact});"]
         if domain == cpp_types.ERROR_CODE_TYPE:
             return [f"writer.{prim.write}(static_cast<int16_t>({value}));"]
         if domain and t != "uuid":
@@ -296,6 +310,8 @@ class MessageEmitter:
                     lines.append("    writer.write_int8(-1);")
                 elif t == "string":
                     lines.append(f"    writer.write_nullable_string(std::nullopt, {compact});")
+                elif t == "records":
+                    lines.append(f"    writer.write_records(std::nullopt, {compact});")
                 else:
                     lines.append(f"    writer.write_nullable_bytes(std::nullopt, {compact});")
             lines.append("} else {")
@@ -423,6 +439,11 @@ class MessageEmitter:
                 lines.append("        uint32_t known_count = 0;")
             lines.append("        tagged_fields_writer tags(writer, unknown_tagged_fields, known_count);")
             for f in sorted(tagged, key=lambda f: f.tag):
+                if self.holds_records(f):
+                    # A tagged field is written by a writer of its own, whose external gaps
+                    # (wire_writer::write_records) would be lost.
+                    raise ValueError(f"{self.message.source}: tagged field {f.name} "
+                                     "holds records, which must be written in place")
                 cond = self.condition(f.tagged_versions)
                 name = member_ref(f)
                 body = [re.sub(r"\bwriter\b", "field_writer", line)

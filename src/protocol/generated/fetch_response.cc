@@ -419,9 +419,9 @@ void fetch_response::partition_data::write(wire_writer& writer, int16_t version)
         writer.fail(encode_error::field_not_in_version);
     }
     if (!records.has_value()) {
-        writer.write_nullable_bytes(std::nullopt, flexible);
+        writer.write_records(std::nullopt, flexible);
     } else {
-        writer.write_bytes((*records).span(), flexible);
+        writer.write_records((*records), flexible);
     }
     if (flexible) {
         uint32_t known_count = ((version >= 12) && diverging_epoch != fetch_response::epoch_end_offset{} ? 1u : 0u) + ((version >= 12) && current_leader != fetch_response::leader_id_and_epoch{} ? 1u : 0u) + ((version >= 12) && snapshot_id != fetch_response::snapshot_id_data{} ? 1u : 0u);

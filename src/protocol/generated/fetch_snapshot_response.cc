@@ -177,7 +177,7 @@ void fetch_snapshot_response::partition_snapshot::write(wire_writer& writer, int
     snapshot_id.write(writer, version);
     writer.write_int64(this->size);
     writer.write_int64(position);
-    writer.write_bytes(unaligned_records.span(), flexible);
+    writer.write_records(unaligned_records, flexible);
     if (flexible) {
         uint32_t known_count = ((true) && current_leader != fetch_snapshot_response::leader_id_and_epoch{} ? 1u : 0u);
         tagged_fields_writer tags(writer, unknown_tagged_fields, known_count);

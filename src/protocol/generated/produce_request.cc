@@ -97,9 +97,9 @@ void produce_request::partition_produce_data::write(wire_writer& writer, int16_t
     (void)version;
     writer.write_int32(index.value());
     if (!records.has_value()) {
-        writer.write_nullable_bytes(std::nullopt, flexible);
+        writer.write_records(std::nullopt, flexible);
     } else {
-        writer.write_bytes((*records).span(), flexible);
+        writer.write_records((*records), flexible);
     }
     if (flexible) {
         uint32_t known_count = 0;

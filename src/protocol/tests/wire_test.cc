@@ -1,11 +1,13 @@
 // Malformed input at the level of single primitives: every length and count is checked
-// against the bytes left, and failures are sticky.
+// against the bytes left, and failures are sticky. Records that stay in files (external
+// shared_bytes) leave gaps where their bytes belong.
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "protocol/generated/api_versions_request.h"
+#include "protocol/generated/fetch_response.h"
 #include "protocol/generated/metadata_request.h"
 #include "protocol/generated/produce_request.h"
 #include "protocol/wire_reader.h"
@@ -142,6 +144,139 @@ TEST(GeneratedCodec, NullWhereVersionHasNoNullIsAnEncodeError) {
     wire_writer writer;
     request.write(writer, 0);
     EXPECT_EQ(writer.error(), encode_error::null_not_allowed);
+}
+
+std::vector<uint8_t> bytes_of(std::string_view text) {
+    return std::vector<uint8_t>(text.begin(), text.end());
+}
+
+TEST(SharedBytes, ExternalHasASizeButNoBytes) {
+    auto external = shared_bytes::external(5);
+    EXPECT_TRUE(external.is_external());
+    EXPECT_EQ(external.size(), 5u);
+    EXPECT_FALSE(external.empty());
+    EXPECT_EQ(external.data(), nullptr);
+    EXPECT_FALSE(shared_bytes::copy_of("abcde").is_external());
+}
+
+TEST(SharedBytes, ExternalValuesAreEqualByDeclaredSizeAndNeverEqualToHeldBytes) {
+    EXPECT_EQ(shared_bytes::external(5), shared_bytes::external(5));
+    EXPECT_NE(shared_bytes::external(5), shared_bytes::external(6));
+    EXPECT_NE(shared_bytes::external(5), shared_bytes::copy_of("abcde"));
+    EXPECT_NE(shared_bytes::external(0), shared_bytes());
+}
+
+TEST(SharedBytesDeathTest, ReadingExternalBytesAborts) {
+    auto external = shared_bytes::external(3);
+    EXPECT_DEATH((void)external.span(), "external");
+    EXPECT_DEATH((void)external.slice(0, 1), "external");
+}
+
+TEST(WireWriter, HeldRecordsAreWrittenLikeBytes) {
+    for (bool compact : {false, true}) {
+        wire_writer expected;
+        expected.write_bytes(bytes_of("abc"), compact);
+        wire_writer writer;
+        writer.write_records(shared_bytes::copy_of("abc"), compact);
+        writer.write_records(std::optional<shared_bytes>(shared_bytes::copy_of("abc")), compact);
+        expected.write_bytes(bytes_of("abc"), compact);
+        EXPECT_EQ(writer.bytes(), expected.bytes());
+        EXPECT_TRUE(writer.external_gaps().empty());
+    }
+}
+
+TEST(WireWriter, NullRecordsAreWrittenLikeNullBytes) {
+    for (bool compact : {false, true}) {
+        wire_writer expected;
+        expected.write_nullable_bytes(std::nullopt, compact);
+        wire_writer writer;
+        writer.write_records(std::nullopt, compact);
+        EXPECT_EQ(writer.bytes(), expected.bytes());
+        EXPECT_TRUE(writer.external_gaps().empty());
+    }
+}
+
+TEST(WireWriter, ExternalRecordsWriteTheirLengthAndLeaveAGap) {
+    wire_writer writer;
+    writer.write_int16(7);
+    writer.write_records(shared_bytes::external(300), false);
+    writer.write_int8(1);
+    EXPECT_EQ(writer.bytes(), (std::vector<uint8_t>{0x00, 0x07, 0x00, 0x00, 0x01, 0x2c, 0x01}));
+    EXPECT_EQ(writer.external_gaps(),
+              (std::vector<external_gap>{{.position = 6, .size_bytes = 300}}));
+    EXPECT_TRUE(writer.ok());
+}
+
+TEST(WireWriter, CompactExternalRecordsWriteLengthPlusOne) {
+    wire_writer writer;
+    writer.write_records(std::optional<shared_bytes>(shared_bytes::external(300)), true);
+    // 301 as an unsigned varint.
+    EXPECT_EQ(writer.bytes(), (std::vector<uint8_t>{0xad, 0x02}));
+    EXPECT_EQ(writer.external_gaps(),
+              (std::vector<external_gap>{{.position = 2, .size_bytes = 300}}));
+}
+
+TEST(WireWriter, ExternalRecordsOfNoBytesStillLeaveAGap) {
+    wire_writer writer;
+    writer.write_records(shared_bytes::external(0), false);
+    EXPECT_EQ(writer.bytes(), (std::vector<uint8_t>{0x00, 0x00, 0x00, 0x00}));
+    EXPECT_EQ(writer.external_gaps(),
+              (std::vector<external_gap>{{.position = 4, .size_bytes = 0}}));
+}
+
+TEST(WireWriter, ExternalRecordsTooLongForTheLengthFail) {
+    wire_writer writer;
+    writer.write_records(shared_bytes::external(std::size_t{1} << 31), false);
+    EXPECT_EQ(writer.error(), encode_error::too_long);
+    EXPECT_TRUE(writer.external_gaps().empty());
+}
+
+// Splices `contents`, in order, into the writer's gaps: what the connection sends.
+std::vector<uint8_t> splice(const wire_writer& writer, const std::vector<std::string>& contents) {
+    std::vector<uint8_t> spliced;
+    std::size_t from = 0;
+    EXPECT_EQ(writer.external_gaps().size(), contents.size());
+    for (std::size_t index = 0; index < writer.external_gaps().size(); ++index) {
+        const auto& gap = writer.external_gaps()[index];
+        EXPECT_EQ(gap.size_bytes, contents[index].size());
+        spliced.insert(spliced.end(), writer.bytes().begin() + static_cast<std::ptrdiff_t>(from),
+                       writer.bytes().begin() + static_cast<std::ptrdiff_t>(gap.position));
+        spliced.insert(spliced.end(), contents[index].begin(), contents[index].end());
+        from = gap.position;
+    }
+    spliced.insert(spliced.end(), writer.bytes().begin() + static_cast<std::ptrdiff_t>(from),
+                   writer.bytes().end());
+    return spliced;
+}
+
+TEST(GeneratedCodec, FetchResponseWithExternalRecordsDecodesOnceTheBytesAreSpliced) {
+    for (int16_t version : {int16_t(4), int16_t(12), int16_t(16)}) {
+        fetch_response response;
+        auto& topic = response.responses.emplace_back();
+        topic.topic = "orders";
+        topic.topic_id = topic_id(uuid(1, 2));
+        topic.partitions.resize(4);
+        topic.partitions[0].records = shared_bytes::external(5);
+        topic.partitions[1].records = shared_bytes::copy_of("held");
+        topic.partitions[2].records = std::nullopt;
+        topic.partitions[3].records = shared_bytes::external(3);
+        wire_writer writer;
+        response.write(writer, version);
+        ASSERT_TRUE(writer.ok());
+        ASSERT_EQ(writer.external_gaps().size(), 2u);
+
+        wire_reader reader(shared_bytes(splice(writer, {"first", "end"})));
+        fetch_response decoded;
+        decoded.read(reader, version);
+        ASSERT_TRUE(reader.ok()) << "v" << version;
+        EXPECT_EQ(reader.remaining(), 0u);
+        const auto& partitions = decoded.responses.at(0).partitions;
+        ASSERT_EQ(partitions.size(), 4u);
+        EXPECT_EQ(partitions[0].records, shared_bytes::copy_of("first"));
+        EXPECT_EQ(partitions[1].records, shared_bytes::copy_of("held"));
+        EXPECT_EQ(partitions[2].records, std::nullopt);
+        EXPECT_EQ(partitions[3].records, shared_bytes::copy_of("end"));
+    }
 }
 
 }  // namespace

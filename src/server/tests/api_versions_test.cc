@@ -28,7 +28,12 @@ TEST(ApiVersions, ServesMetadataAndItselfAtEverySchemaVersion) {
     const api_handler* api_versions = registry.find(18);
     ASSERT_NE(api_versions, nullptr);
     EXPECT_EQ(api_versions->max_version, protocol::find_api(18)->max_version);
-    EXPECT_EQ(registry.find(0), nullptr);
+    // Produce is advertised from v0 (KAFKA-18659), Fetch from v4 (the Kafka 4.0 baseline).
+    ASSERT_NE(registry.find(0), nullptr);
+    EXPECT_EQ(registry.find(0)->min_version, 0);
+    ASSERT_NE(registry.find(1), nullptr);
+    EXPECT_EQ(registry.find(1)->min_version, 4);
+    EXPECT_EQ(registry.find(4), nullptr);  // LeaderAndIsr: not a KRaft broker API
 }
 
 TEST(ApiVersions, UnsupportedVersionAnswerListsOnlyApiVersions) {
@@ -46,7 +51,10 @@ TEST(ApiVersions, AcceptsEveryVersionOfApiVersionsButOnlyServedVersionsOfOthers)
     EXPECT_TRUE(registry.accepts(3, 0));
     EXPECT_FALSE(registry.accepts(3, 99));
     EXPECT_FALSE(registry.accepts(3, -1));
-    EXPECT_FALSE(registry.accepts(0, 9));
+    EXPECT_TRUE(registry.accepts(0, 0));
+    EXPECT_FALSE(registry.accepts(0, 11));
+    EXPECT_FALSE(registry.accepts(1, 3));
+    EXPECT_FALSE(registry.accepts(4, 0));
 }
 
 TEST(ApiVersions, ClientSoftwareFieldsFollowKafkasPattern) {

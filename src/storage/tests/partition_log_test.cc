@@ -393,5 +393,20 @@ TEST_F(PartitionLogTest, FlushIsDueAfterFlushMessages) {
     EXPECT_FALSE(log->flush_due(t0));
 }
 
+TEST_F(PartitionLogTest, ASmallerSegmentBytesRollsAtTheNextAppend) {
+    config_.segment_bytes = 1 << 20;
+    auto log = open_log();
+    append(*log, 1, t0, 600);
+    append(*log, 1, t0, 600);
+    EXPECT_EQ(log->segment_count(), 1u);
+    log_config smaller = log->config();
+    smaller.segment_bytes = 1024;
+    log->set_config(smaller);
+    EXPECT_EQ(log->config().segment_bytes, 1024);
+    append(*log, 1, t0, 600);
+    EXPECT_EQ(log->segment_count(), 2u);
+    EXPECT_EQ(log->segment_base_offsets()[1], offset(2));
+}
+
 }  // namespace
 }  // namespace samsa::storage
