@@ -1,5 +1,6 @@
 #include "broker/metadata_publisher.h"
 
+#include <map>
 #include <set>
 
 #include "base/clock.h"
@@ -29,6 +30,7 @@ std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
     resources.services.metadata = image;
     std::vector<storage::topic_partition> departed;
     std::vector<storage::topic_partition> hosted;
+    std::map<std::string, storage::topic_settings, std::less<>> resolved;
     for (auto& [id, partition] : resources.partitions) {
         const cluster::topic_metadata* topic = image->find_topic(id.topic);
         auto index = static_cast<std::size_t>(id.partition.value());
@@ -37,8 +39,13 @@ std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
                      index < topic->partitions.size() && topic->partitions[index].leader == self_;
         if (stays) {
             partition->set_epoch(topic->partitions[index].epoch);
-            partition->set_settings(resolve_topic_settings(
-                topic_defaults_, image->find_topic_configs(id.topic), topic->internal));
+            // Resolved once per topic: a bad override is reported once, not per partition.
+            auto [settings, added] = resolved.try_emplace(id.topic);
+            if (added) {
+                settings->second = resolve_topic_settings(
+                    topic_defaults_, image->find_topic_configs(id.topic), topic->internal);
+            }
+            partition->set_settings(settings->second);
             hosted.push_back(id);
         } else {
             departed.push_back(id);

@@ -19,6 +19,7 @@
 #include "base/endian.h"
 #include "base/log.h"
 #include "protocol/header_versions.h"
+#include "server/fetch_purgatory.h"
 #include "server/handler_registry.h"
 
 namespace samsa::server {
@@ -137,8 +138,13 @@ void connection::close(std::string_view reason) {
         return;
     }
     closed_ = true;
+    info_.closed = true;
     reading_stopped_ = true;
     log::debug("connection {} from {} closed: {}", info_.id, info_.peer, reason);
+    if (services_.fetches != nullptr) {
+        // Its delayed fetches, if any, stop waiting (they check info_.closed).
+        services_.fetches->wake_all();
+    }
     asio::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

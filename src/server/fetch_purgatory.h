@@ -5,10 +5,11 @@
 //
 // Wake-ups come from the shards owning the partitions: a waiting fetch registers a one-shot
 // callback on each partition it read (cluster::partition::on_next_append) which posts
-// wake() to this shard. Every delayed fetch of the shard then re-reads its partitions: a
-// wake-up says "something grew", and the fetch re-checks, as with a condition variable.
-// The generation counter closes the gap between a read and the wait: a fetch notes it
-// before reading and does not wait if it moved meanwhile.
+// wake(partition) to this shard; only the fetches waiting for that partition wake, and
+// they read again (a wake-up says "it grew", as with a condition variable). The generation
+// counter closes the gap between a read and the wait: a fetch notes it before reading and
+// does not wait if it moved meanwhile. wake_all() serves events that concern every waiter
+// of the shard (a connection closing, shutdown).
 //
 // Bounded: at most max_waiting fetches wait at once; beyond that a fetch answers with what
 // it has, as if its wait had expired. Owned by one shard and used only on its thread.
@@ -20,7 +21,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <unordered_set>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "storage/topic_partition.h"
 
 namespace samsa::server {
 
@@ -31,8 +36,19 @@ public:
 
     uint64_t generation() const { return generation_; }
 
-    // Some partition a delayed fetch of this shard reads has grown (or closed).
-    void wake() {
+    // The partition grew (or closed): the fetches waiting for it read again.
+    void wake(const storage::topic_partition& partition) {
+        ++generation_;
+        auto found = by_partition_.find(partition);
+        if (found == by_partition_.end()) {
+            return;
+        }
+        for (asio::steady_timer* timer : found->second) {
+            timer->cancel();
+        }
+    }
+
+    void wake_all() {
         ++generation_;
         for (asio::steady_timer* timer : waiting_) {
             timer->cancel();
@@ -43,25 +59,60 @@ public:
     // (Kafka does not hold a stopping broker for its long polls either).
     void release_all() {
         released_ = true;
-        wake();
+        wake_all();
     }
 
     bool has_room() const { return !released_ && waiting_.size() < max_waiting_; }
     std::size_t waiting() const { return waiting_.size(); }
 
-    // Waits until wake() or the deadline, whichever comes first. Call only when has_room().
-    asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline) {
-        // One timer per waiter, expiring at its deadline; wake() cancels them all.
+    // Waits until one of the partitions is woken, wake_all(), or the deadline. Call only
+    // when has_room().
+    asio::awaitable<void> wait_until(const std::vector<storage::topic_partition>& partitions,
+                                     std::chrono::steady_clock::time_point deadline) {
+        // One timer per waiter, expiring at its deadline; a wake-up cancels it.
         asio::steady_timer timer(executor_, deadline);
-        waiting_.insert(&timer);
+        // Registered and unregistered by one object, so no path leaves a dead timer behind.
+        registration registered(*this, partitions, &timer);
         co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        waiting_.erase(&timer);
     }
 
 private:
+    class registration {
+    public:
+        registration(fetch_purgatory& purgatory,
+                     const std::vector<storage::topic_partition>& partitions,
+                     asio::steady_timer* timer)
+            : purgatory_(purgatory), partitions_(partitions), timer_(timer) {
+            purgatory_.waiting_.insert(timer_);
+            for (const auto& partition : partitions_) {
+                purgatory_.by_partition_[partition].insert(timer_);
+            }
+        }
+        ~registration() {
+            purgatory_.waiting_.erase(timer_);
+            for (const auto& partition : partitions_) {
+                auto found = purgatory_.by_partition_.find(partition);
+                if (found != purgatory_.by_partition_.end()) {
+                    found->second.erase(timer_);
+                    if (found->second.empty()) {
+                        purgatory_.by_partition_.erase(found);
+                    }
+                }
+            }
+        }
+        registration(const registration&) = delete;
+        registration& operator=(const registration&) = delete;
+
+    private:
+        fetch_purgatory& purgatory_;
+        const std::vector<storage::topic_partition>& partitions_;
+        asio::steady_timer* timer_;
+    };
+
     asio::any_io_executor executor_;
     std::size_t max_waiting_;
-    std::unordered_set<asio::steady_timer*> waiting_;
+    std::set<asio::steady_timer*> waiting_;
+    std::map<storage::topic_partition, std::set<asio::steady_timer*>> by_partition_;
     uint64_t generation_ = 0;
     bool released_ = false;
 };

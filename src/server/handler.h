@@ -27,6 +27,7 @@
 #include "protocol/generated/api_registry.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
+#include "server/request_turns.h"
 #include "server/shard_services.h"
 #include "storage/partition_log.h"
 
@@ -40,6 +41,10 @@ struct connection_info {
     std::string peer;  // "ip:port"
     std::string client_software_name;
     std::string client_software_version;
+    // Set when the connection closes: a delayed fetch stops waiting for it.
+    bool closed = false;
+    // Produce appends in request order (request_turns.h).
+    request_turns produce_turns;
 };
 
 struct request_context {

@@ -24,20 +24,45 @@ inline runtime::shard_id owner_shard(const shard_services& services,
     return cluster::shard_for(partition, services.shards->size());
 }
 
-// Indexes of items grouped by the shard owning each item's partition, in shard order.
-template <typename Item, typename PartitionOf>
-std::map<uint32_t, std::vector<std::size_t>> group_by_owner(const shard_services& services,
-                                                            const std::vector<Item>& items,
-                                                            PartitionOf partition_of) {
-    std::map<uint32_t, std::vector<std::size_t>> groups;
-    for (std::size_t index = 0; index < items.size(); ++index) {
-        groups[owner_shard(services, partition_of(items[index])).value()].push_back(index);
+// Items of a request whose partitions one shard owns, served by one cross-shard call.
+struct owner_batch {
+    uint32_t owner = 0;
+    std::vector<std::size_t> items;  // indexes into the request's items, in item order
+};
+
+enum class batching : uint8_t {
+    by_owner,  // one batch per owner shard: the fewest calls, when order does not matter
+    in_order,  // one batch per run of consecutive items on one shard (Fetch's byte budget)
+};
+
+// Batches of item indexes [0, count) by the shard owning partition_of(index).
+template <typename PartitionOf>
+std::vector<owner_batch> batch_by_owner(const shard_services& services, std::size_t count,
+                                        PartitionOf partition_of, batching mode) {
+    std::vector<owner_batch> batches;
+    std::map<uint32_t, std::size_t> batch_of_owner;
+    for (std::size_t index = 0; index < count; ++index) {
+        uint32_t owner = owner_shard(services, partition_of(index)).value();
+        if (mode == batching::in_order) {
+            if (batches.empty() || batches.back().owner != owner) {
+                batches.push_back({.owner = owner});
+            }
+            batches.back().items.push_back(index);
+            continue;
+        }
+        auto [found, added] = batch_of_owner.try_emplace(owner, batches.size());
+        if (added) {
+            batches.push_back({.owner = owner});
+        }
+        batches[found->second].items.push_back(index);
     }
-    return groups;
+    return batches;
 }
 
 // Runs fn(partition_manager&) on `owner` and returns its result (fn may be a coroutine).
-// Whatever fn captures by reference must outlive the call (the caller is suspended).
+// Whatever fn captures by reference must outlive the call (the caller is suspended). As with
+// runtime::invoke_on, pass a named lambda with std::move: g++ 12 destroys a temporary
+// lambda with a non-trivial destructor twice inside a co_await expression.
 template <typename F>
 auto on_owner(shard_services& services, uint32_t owner, F fn) {
     cluster::partition_manager* manager = services.partitions_by_shard.at(owner);
@@ -64,6 +89,40 @@ inline protocol::error_code placement_error(const shard_services& services,
         return protocol::error_code::not_leader_or_follower;
     }
     return protocol::error_code::none;
+}
+
+// The hosted partition a request on the owner shard may use, or why not.
+struct serving_partition {
+    std::shared_ptr<cluster::partition> partition;
+    protocol::error_code error = protocol::error_code::none;
+};
+
+// Finds the partition on its owner shard and checks what the request expects of it: the
+// topic incarnation (a topic id, when the request names one) and the leader epoch (when
+// not -1: older is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH, Kafka's answers).
+inline serving_partition find_serving(const cluster::partition_manager& manager,
+                                      const storage::topic_partition& id,
+                                      leader_epoch current_leader_epoch = leader_epoch(-1),
+                                      const topic_id* expected_topic = nullptr) {
+    std::shared_ptr<cluster::partition> hosted = manager.find(id);
+    if (hosted == nullptr || hosted->closed()) {
+        // The image names this node the leader but the log is not (or no longer) here: a
+        // publication in progress. Retriable; the client refreshes its metadata.
+        return {.error = protocol::error_code::not_leader_or_follower};
+    }
+    if (expected_topic != nullptr && !expected_topic->is_zero() &&
+        hosted->topic() != *expected_topic) {
+        return {.error = protocol::error_code::unknown_topic_id};
+    }
+    if (current_leader_epoch.value() >= 0) {
+        if (current_leader_epoch < hosted->epoch()) {
+            return {.error = protocol::error_code::fenced_leader_epoch};
+        }
+        if (current_leader_epoch > hosted->epoch()) {
+            return {.error = protocol::error_code::unknown_leader_epoch};
+        }
+    }
+    return {.partition = std::move(hosted)};
 }
 
 // The Kafka error a storage failure is reported with: a failed disk is KAFKA_STORAGE_ERROR

@@ -18,6 +18,8 @@ from kafka_wire import FIRST_FETCH_VERSION_WITH_TOPIC_IDS, FetchPartition
 NONE = 0
 OFFSET_OUT_OF_RANGE = 1
 UNKNOWN_TOPIC_OR_PARTITION = 3
+NOT_ENOUGH_REPLICAS = 19
+INVALID_REQUIRED_ACKS = 21
 UNSUPPORTED_VERSION = 35
 UNKNOWN_TOPIC_ID = 100
 
@@ -76,6 +78,26 @@ def test_produce_below_v3_is_advertised_but_unsupported_version(topic_with_recor
     # Kafka 4 advertises Produce v0-2 for old librdkafka (KAFKA-18659) but serves v3+.
     errors = produce_errors(topic_with_records, probe, version, {TOPIC: {0: one_record()}})
     assert errors == {(TOPIC, 0): UNSUPPORTED_VERSION}
+
+
+def test_acks_all_needs_min_insync_replicas_in_sync(broker, connect, probe):
+    # One node: the ISR is this node alone, so min.insync.replicas=2 refuses acks=all
+    # before appending, and acks=1 is still served (Kafka's rule).
+    create_topic(broker, "guarded", 1, config={"min.insync.replicas": "2"})
+    connection = connect(broker)
+    refused = produce(connection, probe, 8, {"guarded": {0: one_record()}}, acks=-1)
+    [[answer]] = [topic["partition_responses"] for topic in refused["responses"]]
+    assert answer["error_code"] == NOT_ENOUGH_REPLICAS
+    served = produce(connection, probe, 8, {"guarded": {0: one_record()}}, acks=1)
+    [[answer]] = [topic["partition_responses"] for topic in served["responses"]]
+    assert (answer["error_code"], answer["base_offset"]) == (NONE, 0)
+
+
+def test_produce_with_acks_other_than_0_1_all_is_invalid_required_acks(topic_with_records,
+                                                                      probe):
+    answer = produce(topic_with_records, probe, 8, {TOPIC: {0: one_record()}}, acks=2)
+    [[partition]] = [topic["partition_responses"] for topic in answer["responses"]]
+    assert partition["error_code"] == INVALID_REQUIRED_ACKS
 
 
 def topic_key(connection, probe, version):

@@ -31,7 +31,8 @@ struct partition_read {
     offset high_watermark{-1};
     offset last_stable_offset{-1};
     offset log_start_offset{-1};
-    std::optional<storage::file_region> records;
+    std::vector<storage::file_region> records;  // whole batches, in offset order
+    uint32_t size_bytes = 0;
 };
 
 // The response's byte budget, spent partition by partition in response order (Kafka's
@@ -43,51 +44,50 @@ struct read_budget {
 
 // How a partition on another shard wakes this shard's delayed fetches.
 struct wake_registration {
-    uint32_t key = 0;
-    std::function<void()> wake;
+    uint32_t key = 0;  // the waiting shard
+    asio::any_io_executor executor;
+    fetch_purgatory* purgatory = nullptr;
 };
 
 partition_read read_on_owner(cluster::partition_manager& manager, const fetch_target& target,
                              bool committed_only, read_budget& budget,
                              const wake_registration* watch) {
-    std::shared_ptr<cluster::partition> hosted = manager.find({target.topic, target.partition});
-    if (hosted == nullptr || hosted->closed()) {
-        return {.error = error_code::not_leader_or_follower};
+    storage::topic_partition id{target.topic, target.partition};
+    serving_partition serving = find_serving(manager, id, target.current_leader_epoch, &target.id);
+    if (serving.partition == nullptr) {
+        return {.error = serving.error};
     }
-    if (target.current_leader_epoch.value() >= 0) {
-        if (target.current_leader_epoch < hosted->epoch()) {
-            return {.error = error_code::fenced_leader_epoch};
-        }
-        if (target.current_leader_epoch > hosted->epoch()) {
-            return {.error = error_code::unknown_leader_epoch};
-        }
-    }
-    partition_read found{.high_watermark = hosted->high_watermark(),
-                         .last_stable_offset = hosted->last_stable_offset(),
-                         .log_start_offset = hosted->log_start_offset()};
+    cluster::partition& hosted = *serving.partition;
+    partition_read found{.high_watermark = hosted.high_watermark(),
+                         .last_stable_offset = hosted.last_stable_offset(),
+                         .log_start_offset = hosted.log_start_offset()};
     // read_committed stops at the last stable offset; transactions will move it below the
     // high watermark and add the aborted transactions to the response.
     offset limit = committed_only ? found.last_stable_offset : found.high_watermark;
     uint32_t max_bytes =
         std::min(static_cast<uint32_t>(std::max(target.partition_max_bytes, 0)), budget.remaining);
-    auto data = hosted->log().read(target.fetch_offset, max_bytes, limit, !budget.returned_data);
+    auto data = hosted.log().read(target.fetch_offset, max_bytes, limit, !budget.returned_data);
     if (!data) {
         found.error = error_for(data.error());
         return found;
     }
-    if (!data.value().regions.empty()) {
-        found.records = data.value().regions.front();
-        budget.remaining -= std::min(budget.remaining, found.records->size_bytes);
+    if (data.value().size_bytes > 0) {
+        found.records = std::move(data.value().regions);
+        found.size_bytes = data.value().size_bytes;
+        budget.remaining -= std::min(budget.remaining, found.size_bytes);
         budget.returned_data = true;
     }
     if (watch != nullptr) {
-        hosted->on_next_append(watch->key, watch->wake);
+        hosted.on_next_append(watch->key,
+                              [executor = watch->executor, purgatory = watch->purgatory, id] {
+                                  asio::post(executor, [purgatory, id] { purgatory->wake(id); });
+                              });
     }
     return found;
 }
 
-// Reads every target without an error, one cross-shard call per owner shard, in response
-// order of each group's first target.
+// Reads every target without an error, in response order: one cross-shard call per run of
+// consecutive targets on one shard, so the byte budget is spent in Kafka's order.
 asio::awaitable<std::vector<partition_read>> read_all(request_context& context,
                                                       const fetch_plan& plan,
                                                       const std::vector<error_code>& refused,
@@ -103,20 +103,24 @@ asio::awaitable<std::vector<partition_read>> read_all(request_context& context,
             reads[index].error = refused[index];
         }
     }
-    auto groups = group_by_owner(services, to_read, [&plan](std::size_t index) {
-        return storage::topic_partition{plan.targets[index].topic, plan.targets[index].partition};
-    });
+    auto batches = batch_by_owner(
+        services, to_read.size(),
+        [&](std::size_t item) {
+            const fetch_target& target = plan.targets[to_read[item]];
+            return storage::topic_partition{target.topic, target.partition};
+        },
+        batching::in_order);
     read_budget budget{.remaining = max_bytes};
-    for (auto& [owner, members] : groups) {
-        auto run = [&plan, &reads, &to_read, &members = members, &budget, committed_only,
-                    watch](cluster::partition_manager& manager) {
-            for (std::size_t member : members) {
-                std::size_t index = to_read[member];
+    for (auto& batch : batches) {
+        auto read_batch = [&plan, &reads, &to_read, &items = batch.items, &budget, committed_only,
+                           watch](cluster::partition_manager& manager) {
+            for (std::size_t item : items) {
+                std::size_t index = to_read[item];
                 reads[index] =
                     read_on_owner(manager, plan.targets[index], committed_only, budget, watch);
             }
         };
-        co_await on_owner(services, owner, std::move(run));
+        co_await on_owner(services, batch.owner, std::move(read_batch));
     }
     co_return reads;
 }
@@ -129,8 +133,13 @@ std::vector<error_code> check_targets(const shard_services& services, const fetc
             refused.push_back(target.error);
             continue;
         }
-        refused.push_back(placement_error(services, services.metadata->find_topic(target.topic),
-                                          target.partition));
+        const cluster::topic_metadata* topic = services.metadata->find_topic(target.topic);
+        if (topic != nullptr && !target.id.is_zero() && topic->id != target.id) {
+            // The name now belongs to another incarnation of the topic.
+            refused.push_back(error_code::unknown_topic_id);
+            continue;
+        }
+        refused.push_back(placement_error(services, topic, target.partition));
     }
     return refused;
 }
@@ -149,9 +158,9 @@ fetch_response::partition_data to_partition_data(const fetch_target& target,
     if (committed_only) {
         data.aborted_transactions.emplace();
     }
-    if (read.records) {
-        data.records = shared_bytes::external(read.records->size_bytes);
-        regions.push_back(*read.records);
+    if (read.size_bytes > 0) {
+        data.records = shared_bytes::external(read.size_bytes);
+        regions.insert(regions.end(), read.records.begin(), read.records.end());
     } else {
         data.records = shared_bytes();
     }
@@ -179,12 +188,19 @@ fetch_limits limits_of(const shard_services& services, const fetch_request& requ
                         request.min_bytes > 0 && !plan.targets.empty()};
 }
 
-std::optional<wake_registration> wake_for(const shard_services& services) {
-    fetch_purgatory* purgatory = services.fetches;
-    auto executor = services.shard->executor();
-    return wake_registration{.key = services.shard->id().value(), .wake = [executor, purgatory] {
-                                 asio::post(executor, [purgatory] { purgatory->wake(); });
-                             }};
+wake_registration wake_for(const shard_services& services) {
+    return {.key = services.shard->id().value(),
+            .executor = services.shard->executor(),
+            .purgatory = services.fetches};
+}
+
+std::vector<storage::topic_partition> partitions_of(const fetch_plan& plan) {
+    std::vector<storage::topic_partition> partitions;
+    partitions.reserve(plan.targets.size());
+    for (const auto& target : plan.targets) {
+        partitions.push_back({target.topic, target.partition});
+    }
+    return partitions;
 }
 
 // Reads until the fetch has min_bytes, a partition has an error, or the wait is over.
@@ -207,15 +223,16 @@ asio::awaitable<std::vector<partition_read>> read_until_satisfied(request_contex
         int64_t bytes = 0;
         bool any_error = false;
         for (const auto& read : reads) {
-            bytes += read.records ? read.records->size_bytes : 0;
+            bytes += read.size_bytes;
             any_error = any_error || read.error != error_code::none;
         }
         if (bytes >= limits.min_bytes || any_error || !limits.may_wait || !purgatory->has_room() ||
-            std::chrono::steady_clock::now() >= limits.deadline) {
+            context.connection.closed || std::chrono::steady_clock::now() >= limits.deadline) {
             co_return reads;
         }
         if (purgatory->generation() == generation) {
-            co_await purgatory->wait_until(limits.deadline);
+            std::vector<storage::topic_partition> partitions = partitions_of(plan);
+            co_await purgatory->wait_until(partitions, limits.deadline);
         }
     }
 }
@@ -228,7 +245,7 @@ std::vector<fetched_partition> summarize(const std::vector<partition_read>& read
                            .high_watermark = read.high_watermark,
                            .last_stable_offset = read.last_stable_offset,
                            .log_start_offset = read.log_start_offset,
-                           .has_records = read.records.has_value()});
+                           .has_records = read.size_bytes > 0});
     }
     return results;
 }

@@ -17,7 +17,8 @@ constexpr int16_t first_version_with_error_message = 1;
 
 find_coordinator_response::coordinator find_one(const request_context& context,
                                                 const std::string& key, int8_t key_type) {
-    find_coordinator_response::coordinator found{.key = key, .node_id = node_id(-1)};
+    // Kafka's answer when it has none: node -1, host "", port -1.
+    find_coordinator_response::coordinator found{.key = key, .node_id = node_id(-1), .port = -1};
     auto refuse = [&found](error_code error, std::string message) {
         found.error_code = error;
         found.error_message = std::move(message);

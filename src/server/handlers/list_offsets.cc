@@ -36,18 +36,11 @@ struct found_offset {
 
 found_offset look_up_on_owner(cluster::partition_manager& manager, const lookup& wanted,
                               bool committed_only) {
-    std::shared_ptr<cluster::partition> hosted = manager.find(wanted.id);
-    if (hosted == nullptr || hosted->closed()) {
-        return {.error = error_code::not_leader_or_follower};
+    serving_partition serving = find_serving(manager, wanted.id, wanted.current_leader_epoch);
+    if (serving.partition == nullptr) {
+        return {.error = serving.error};
     }
-    if (wanted.current_leader_epoch.value() >= 0) {
-        if (wanted.current_leader_epoch < hosted->epoch()) {
-            return {.error = error_code::fenced_leader_epoch};
-        }
-        if (wanted.current_leader_epoch > hosted->epoch()) {
-            return {.error = error_code::unknown_leader_epoch};
-        }
-    }
+    const cluster::partition* hosted = serving.partition.get();
     const storage::partition_log& log = hosted->log();
     offset fetchable = committed_only ? hosted->last_stable_offset() : hosted->high_watermark();
     auto epoch_of = [&log](offset at) {
@@ -119,17 +112,18 @@ asio::awaitable<list_offsets_response> list_offsets(request_context& context,
             found.push_back({.error = error});
         }
     }
-    auto groups = group_by_owner(services, to_look_up,
-                                 [&lookups](std::size_t index) { return lookups[index].id; });
-    for (auto& [owner, members] : groups) {
-        auto run = [&lookups, &found, &to_look_up, &members = members,
-                    committed_only](cluster::partition_manager& manager) {
-            for (std::size_t member : members) {
-                std::size_t index = to_look_up[member];
+    auto batches = batch_by_owner(
+        services, to_look_up.size(), [&](std::size_t item) { return lookups[to_look_up[item]].id; },
+        batching::by_owner);
+    for (auto& batch : batches) {
+        auto look_up_batch = [&lookups, &found, &to_look_up, &items = batch.items,
+                              committed_only](cluster::partition_manager& manager) {
+            for (std::size_t item : items) {
+                std::size_t index = to_look_up[item];
                 found[index] = look_up_on_owner(manager, lookups[index], committed_only);
             }
         };
-        co_await on_owner(services, owner, std::move(run));
+        co_await on_owner(services, batch.owner, std::move(look_up_batch));
     }
 
     list_offsets_response response;

@@ -23,9 +23,9 @@ constexpr std::string_view admin_client_id = "__admin_client";
 
 // One partition of the request, in request order.
 struct partition_work {
-    std::size_t topic_index = 0;
     storage::topic_partition id;
     shared_bytes records;
+    int32_t in_sync_replicas = 0;  // the ISR size the metadata image gives
 };
 
 struct partition_outcome {
@@ -49,15 +49,25 @@ partition_outcome refused(error_code error) {
     return outcome;
 }
 
-// On the partition's owner shard: validate, append, and wait for durability when asked.
-asio::awaitable<partition_outcome> append_on_owner(cluster::partition_manager& manager,
-                                                   partition_work& work,
-                                                   const append_request& request) {
-    std::shared_ptr<cluster::partition> hosted = manager.find(work.id);
-    if (hosted == nullptr || hosted->closed()) {
-        // The image names this node the leader but the log is not (or no longer) here:
-        // a publication in progress. Retriable; the client refreshes its metadata.
-        co_return refused(error_code::not_leader_or_follower);
+// An appended batch that acks=all (or a due flush) still has to make durable.
+struct pending_durability {
+    std::shared_ptr<cluster::partition> partition;
+    offset end{0};
+};
+
+// On the partition's owner shard: validate and append. Durability is awaited later, once
+// the request has released its turn.
+partition_outcome append_on_owner(cluster::partition_manager& manager, partition_work& work,
+                                  const append_request& request,
+                                  std::optional<pending_durability>& durability) {
+    serving_partition serving = find_serving(manager, work.id);
+    if (serving.partition == nullptr) {
+        return refused(serving.error);
+    }
+    cluster::partition& hosted = *serving.partition;
+    if (request.acks == -1 && work.in_sync_replicas < hosted.settings().min_insync_replicas) {
+        // Kafka refuses before appending: acks=all promises min.insync.replicas copies.
+        return refused(error_code::not_enough_replicas);
     }
     int64_t now_ms = wall_clock_ms();
     storage::produce_request_context context{.api_version = request.api_version,
@@ -66,7 +76,7 @@ asio::awaitable<partition_outcome> append_on_owner(cluster::partition_manager& m
                                              .partition = work.id.partition,
                                              .now_ms = now_ms};
     auto validated = storage::validate_produce_records(std::move(work.records),
-                                                       hosted->settings().produce, context);
+                                                       hosted.settings().produce, context);
     if (!validated) {
         storage::produce_validation_error failure = validated.error();
         log::debug("produce to {}-{} refused: {}", work.id.topic, work.id.partition.value(),
@@ -74,28 +84,44 @@ asio::awaitable<partition_outcome> append_on_owner(cluster::partition_manager& m
         partition_outcome outcome = refused(failure.code);
         outcome.record_errors = std::move(failure.record_errors);
         outcome.error_message = std::move(failure.error_message);
-        co_return outcome;
+        return outcome;
     }
-    auto appended = hosted->append(validated.value().bytes.mutable_span(), now_ms);
+    auto appended = hosted.append(validated.value().bytes.mutable_span(), now_ms);
     if (!appended) {
         log::warn("append to {}-{}: {}", work.id.topic, work.id.partition.value(),
                   appended.error().message);
-        co_return refused(error_for(appended.error()));
+        return refused(error_for(appended.error()));
     }
     const storage::append_result& result = appended.value();
-    if (request.acks == -1 || hosted->log().flush_due(now_ms)) {
-        auto durable = co_await hosted->log().wait_durable(offset(result.last_offset.value() + 1));
-        if (!durable) {
-            log::warn("making {}-{} durable: {}", work.id.topic, work.id.partition.value(),
-                      durable.error().message);
-            co_return refused(error_for(durable.error()));
-        }
+    if (request.acks == -1 || hosted.log().flush_due(now_ms)) {
+        durability = pending_durability{.partition = serving.partition,
+                                        .end = offset(result.last_offset.value() + 1)};
     }
     partition_outcome outcome;
     outcome.base_offset = result.base_offset;
     outcome.log_append_time_ms = result.log_append_time_ms;
     outcome.log_start_offset = result.log_start_offset;
-    co_return outcome;
+    return outcome;
+}
+
+// On the owner shard: waits until each appended batch is on disk (group commit shares the
+// fsync with other producers of the partition).
+asio::awaitable<void> make_durable(std::vector<std::optional<pending_durability>>& pending,
+                                   const std::vector<std::size_t>& items,
+                                   std::vector<partition_outcome>& outcomes) {
+    for (std::size_t index : items) {
+        if (!pending[index]) {
+            continue;
+        }
+        cluster::partition& hosted = *pending[index]->partition;
+        auto durable = co_await hosted.log().wait_durable(pending[index]->end);
+        if (!durable) {
+            log::warn("making {}-{} durable: {}", hosted.id().topic, hosted.id().partition.value(),
+                      durable.error().message);
+            outcomes[index] = refused(error_for(durable.error()));
+        }
+        pending[index].reset();
+    }
 }
 
 produce_response::partition_produce_response to_response(partition_id index,
@@ -119,20 +145,18 @@ produce_response::partition_produce_response to_response(partition_id index,
 
 asio::awaitable<std::vector<partition_outcome>> produce(request_context& context,
                                                         produce_request& request) {
+    // Taken before the first suspension: tickets follow request order.
+    request_turns& turns = context.connection.produce_turns;
+    uint64_t ticket = turns.take();
     shard_services& services = context.services;
     std::vector<partition_work> work;
     std::vector<partition_outcome> outcomes;
-    std::vector<bool> pending;
-    std::set<std::string> creating;
-    for (std::size_t topic_index = 0; topic_index < request.topic_data.size(); ++topic_index) {
-        auto& topic = request.topic_data[topic_index];
+    std::vector<std::size_t> to_append;
+    std::set<std::string> unknown_topics;
+    for (auto& topic : request.topic_data) {
         const cluster::topic_metadata* known = services.metadata->find_topic(topic.name);
-        if (known == nullptr && services.auto_creator != nullptr &&
-            services.settings.auto_create_topics_enable && hosts_partitions(services) &&
-            !creating.contains(topic.name)) {
-            creating.insert(topic.name);
-            // Retriable meanwhile: the client asks again once the topic exists.
-            co_await services.auto_creator->create_topic(topic.name);
+        if (known == nullptr) {
+            unknown_topics.insert(topic.name);
         }
         for (auto& data : topic.partition_data) {
             error_code placement = placement_error(services, known, data.index);
@@ -141,35 +165,66 @@ asio::awaitable<std::vector<partition_outcome>> produce(request_context& context
             } else if (request.acks != 0 && request.acks != 1 && request.acks != -1) {
                 placement = error_code::invalid_required_acks;
             }
+            if (placement == error_code::none) {
+                to_append.push_back(work.size());
+            }
             outcomes.push_back(refused(placement));
-            pending.push_back(placement == error_code::none);
-            work.push_back({.topic_index = topic_index,
-                            .id = {topic.name, data.index},
-                            .records = data.records.value_or(shared_bytes())});
+            int32_t in_sync = 0;
+            if (placement == error_code::none) {
+                in_sync = static_cast<int32_t>(
+                    known->partitions[static_cast<std::size_t>(data.index.value())].isr.size());
+            }
+            work.push_back({.id = {topic.name, data.index},
+                            .records = data.records.value_or(shared_bytes()),
+                            .in_sync_replicas = in_sync});
         }
     }
-    append_request shared{.api_version = context.api_version,
-                          .acks = request.acks,
-                          .internal_topics = context.client_id == admin_client_id
-                                                 ? storage::internal_topic_access::allowed
-                                                 : storage::internal_topic_access::denied};
-    std::vector<std::size_t> to_append;
-    for (std::size_t index = 0; index < work.size(); ++index) {
-        if (pending[index]) {
-            to_append.push_back(index);
-        }
-    }
-    auto groups =
-        group_by_owner(services, to_append, [&work](std::size_t index) { return work[index].id; });
-    for (auto& [owner, members] : groups) {
-        auto run = [&work, &outcomes, &to_append, &members = members,
-                    &shared](cluster::partition_manager& manager) -> asio::awaitable<void> {
-            for (std::size_t member : members) {
-                std::size_t index = to_append[member];
-                outcomes[index] = co_await append_on_owner(manager, work[index], shared);
+    append_request appending{.api_version = context.api_version,
+                             .acks = request.acks,
+                             .internal_topics = context.client_id == admin_client_id
+                                                    ? storage::internal_topic_access::allowed
+                                                    : storage::internal_topic_access::denied};
+    auto batches = batch_by_owner(
+        services, to_append.size(), [&](std::size_t item) { return work[to_append[item]].id; },
+        batching::by_owner);
+    std::vector<std::optional<pending_durability>> pending(work.size());
+
+    co_await turns.wait(ticket);
+    for (auto& batch : batches) {
+        auto append_batch = [&work, &outcomes, &to_append, &pending, &appending,
+                             &items = batch.items](cluster::partition_manager& manager) {
+            for (std::size_t item : items) {
+                std::size_t index = to_append[item];
+                outcomes[index] = append_on_owner(manager, work[index], appending, pending[index]);
             }
         };
-        co_await on_owner(services, owner, std::move(run));
+        co_await on_owner(services, batch.owner, std::move(append_batch));
+    }
+    turns.finish(ticket);
+
+    for (auto& batch : batches) {
+        std::vector<std::size_t> items;
+        for (std::size_t item : batch.items) {
+            if (pending[to_append[item]]) {
+                items.push_back(to_append[item]);
+            }
+        }
+        if (items.empty()) {
+            continue;
+        }
+        auto wait_batch = [&pending, &outcomes,
+                           &items](cluster::partition_manager&) -> asio::awaitable<void> {
+            co_await make_durable(pending, items, outcomes);
+        };
+        co_await on_owner(services, batch.owner, std::move(wait_batch));
+    }
+
+    if (services.auto_creator != nullptr && services.settings.auto_create_topics_enable &&
+        hosts_partitions(services) && context.api_version >= first_served_version) {
+        // The client retries UNKNOWN_TOPIC_OR_PARTITION and finds the topic created.
+        for (const auto& name : unknown_topics) {
+            co_await services.auto_creator->create_topic(name);
+        }
     }
     co_return outcomes;
 }
