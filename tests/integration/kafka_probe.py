@@ -4,6 +4,7 @@ round trips the tests make with it.
 The probe reads one command per line on stdin and answers one JSON object per line:
   request <hex>                            -> {"header_version", "header", "body", ...}
   response <api_key> <api_version> <hex>   -> the same for a response
+  batch <hex>                              -> one record batch: header fields and records
 with hex of header + body (no size prefix), and {"error": "..."} when decoding fails.
 Field names are the schemas' in snake_case (error_code, api_keys, cluster_id, ...).
 """
@@ -11,6 +12,7 @@ Field names are the schemas' in snake_case (error_code, api_keys, cluster_id, ..
 import base64
 import json
 import selectors
+import struct
 import subprocess
 
 from kafka.record import MemoryRecords
@@ -19,6 +21,9 @@ import kafka_wire
 
 # A probe answer is one line; a stuck probe must not hang the suite.
 PROBE_TIMEOUT_SECONDS = 30
+# A v2 batch starts with base_offset int64 and batch_length int32 (the bytes after it).
+BATCH_LENGTH_OFFSET = 8
+BATCH_PREFIX_BYTES = 12
 
 
 class ProtocolProbe:
@@ -150,3 +155,23 @@ def fetched_records(partition_data):
         for record in batch:
             records.append((record.offset, record.key, record.value, list(record.headers)))
     return records
+
+
+def stored_batches(probe, partition_dir):
+    """The record batches of a partition directory's segment files (<data dir>/<topic>-<n>)
+    in log order, each as the probe's `batch` command decodes it: header fields ("codec",
+    "timestamp_type", "max_timestamp", "record_count", ...) and records, CRC verified."""
+    batches = []
+    for segment in sorted(partition_dir.glob("*.log")):
+        data = segment.read_bytes()
+        position = 0
+        while position + BATCH_PREFIX_BYTES <= len(data):
+            (length,) = struct.unpack_from(">i", data, position + BATCH_LENGTH_OFFSET)
+            if length <= 0:
+                break  # the preallocated tail of a segment, if any
+            stored = data[position:position + BATCH_PREFIX_BYTES + length]
+            batch = probe.command("batch " + stored.hex())
+            assert "error" not in batch, f"{segment} at {position}: {batch}"
+            batches.append(batch)
+            position += BATCH_PREFIX_BYTES + length
+    return batches

@@ -288,19 +288,25 @@ def fetch_request(version, topics, *, max_wait_ms=0, min_bytes=1, max_bytes=0x7F
     return out
 
 
-def record_batch(records, base_timestamp_ms=None, compression_type=0):
+def record_batch(records, base_timestamp_ms=None, compression_type=0, timestamps_ms=None):
     """One v2 record batch (magic 2, CRC-32C) of `records`, a list of (key, value) or
     (key, value, headers) with bytes or None and headers a list of (str, bytes). Built by
-    kafka-python's DefaultRecordBatchBuilder, as its producer builds them."""
+    kafka-python's DefaultRecordBatchBuilder, as its producer builds them. Every record
+    has the timestamp base_timestamp_ms (default: now) unless `timestamps_ms` gives one
+    per record."""
     builder = DefaultRecordBatchBuilder(magic=2, compression_type=compression_type,
                                         is_transactional=0, producer_id=-1,
                                         producer_epoch=-1, base_sequence=-1,
                                         batch_size=2**30)
     timestamp_ms = int(time.time() * 1000) if base_timestamp_ms is None else base_timestamp_ms
-    for offset_delta, record in enumerate(records):
+    if timestamps_ms is None:
+        timestamps_ms = [timestamp_ms] * len(records)
+    assert len(timestamps_ms) == len(records)
+    for offset_delta, (record, record_timestamp_ms) in enumerate(zip(records, timestamps_ms)):
         key, value = record[0], record[1]
         headers = record[2] if len(record) > 2 else []
-        assert builder.append(offset_delta, timestamp_ms, key, value, headers) is not None
+        assert builder.append(offset_delta, record_timestamp_ms, key, value,
+                              headers) is not None
     return bytes(builder.build())
 
 

@@ -104,16 +104,19 @@ protected:
     }
 
     int flush(int64_t now_ms) {
-        asio::io_context io;
         int flushed = -1;
         asio::co_spawn(
-            io,
+            io_,
             [&]() -> asio::awaitable<void> { flushed = co_await run_flush(partitions_, now_ms); },
             asio::detached);
-        io.run();
+        io_.restart();
+        io_.run();
         return flushed;
     }
 
+    // Declared before the partitions: a log's durability waits are bound to this loop,
+    // which must outlive them.
+    asio::io_context io_;
     temporary_directory dir_;
     std::unique_ptr<storage::file_system> fs_ = storage::make_posix_file_system(nullptr);
     storage::log_config config_{.segment_bytes = 1024, .retention_ms = 10'000};
