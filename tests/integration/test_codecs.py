@@ -6,7 +6,6 @@ keys in one partition; and the log keeps the batches compressed as the producer 
 segment files."""
 
 import collections
-import struct
 import subprocess
 import zlib
 
@@ -14,14 +13,12 @@ import kafka
 import pytest
 
 from client_helpers import create_topic
+from kafka_probe import stored_batches
 
 PARTITIONS = 3
 DISTINCT_KEYS = 1000
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 TIMEOUT_SECONDS = 120
-# A v2 batch starts with base_offset int64 and batch_length int32 (the bytes after it).
-BATCH_LENGTH_OFFSET = 8
-BATCH_PREFIX_BYTES = 12
 
 
 def kcat(broker, *arguments, stdin_text=None):
@@ -66,26 +63,11 @@ def assert_complete_and_in_order(by_partition, records):
     return partition_of_key
 
 
-def batches_on_disk(broker, topic, partition):
-    """The record batches of the partition's segment files, as stored."""
-    for segment in sorted((broker.data_dir / f"{topic}-{partition}").glob("*.log")):
-        data = segment.read_bytes()
-        position = 0
-        while position + BATCH_PREFIX_BYTES <= len(data):
-            (length,) = struct.unpack_from(">i", data, position + BATCH_LENGTH_OFFSET)
-            if length <= 0:
-                break  # the preallocated tail of a segment, if any
-            yield data[position:position + BATCH_PREFIX_BYTES + length]
-            position += BATCH_PREFIX_BYTES + length
-
-
 def stored_codecs(broker, probe, topic, partition):
     """(codec -> batch count, record count) of the partition's log on disk."""
     codecs = collections.Counter()
     records = 0
-    for stored in batches_on_disk(broker, topic, partition):
-        batch = probe.command("batch " + stored.hex())
-        assert "error" not in batch, batch
+    for batch in stored_batches(probe, broker.data_dir / f"{topic}-{partition}"):
         codecs[batch["codec"]] += 1
         records += batch["record_count"]
     return codecs, records
