@@ -1,5 +1,7 @@
 #include "broker/metadata_publisher.h"
 
+#include <asio/this_coro.hpp>
+
 #include <map>
 #include <set>
 
@@ -70,6 +72,35 @@ std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
 }
 
 asio::awaitable<void> metadata_publisher::publish(cluster::metadata_image_ptr image) {
+    // One publication at a time: two concurrent operations (two clients auto-creating the
+    // same topic) would otherwise both find a new partition unhosted and host it twice.
+    while (publishing_) {
+        if (!publication_finished_) {
+            publication_finished_ =
+                std::make_unique<runtime::async_event>(co_await asio::this_coro::executor);
+        }
+        co_await publication_finished_->wait();
+    }
+    publishing_ = true;
+    co_await publish_exclusively(std::move(image));
+    publishing_ = false;
+    if (publication_finished_) {
+        publication_finished_->notify_all();
+    }
+}
+
+asio::awaitable<void> metadata_publisher::publish_exclusively(cluster::metadata_image_ptr image) {
+    // An operation that waited for another publication may hold an older image than the
+    // one already published; the newest image is what must be made true.
+    cluster::metadata_image_ptr newest = controller_.image();
+    if (newest != nullptr &&
+        newest->provenance().last_offset >= image->provenance().last_offset) {
+        image = newest;
+    }
+    if (image == published_) {
+        co_return;
+    }
+    published_ = image;
     std::set<storage::topic_partition> hosted;
     for (uint32_t index = 0; index < shards_.size(); ++index) {
         runtime::shard& owner = shards_.at(index);

@@ -11,8 +11,8 @@
 // controller (shard 0) and returns after the image it produced has been published, so a
 // client that created a topic finds it in the next Metadata, on any connection.
 //
-// Runs on shard 0; one publication at a time (the controller runs one operation at a time
-// and publishes before answering).
+// Runs on shard 0; one publication at a time, always of the newest image (operations run
+// one at a time in the controller, but their publications could otherwise overlap).
 
 #include <asio/awaitable.hpp>
 
@@ -23,6 +23,7 @@
 #include "broker/shard_resources.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_image.h"
+#include "runtime/async_event.h"
 #include "runtime/shard.h"
 #include "server/shard_services.h"
 #include "storage/log_manager.h"
@@ -53,6 +54,7 @@ public:
     asio::awaitable<protocol::error_code> create_topic(std::string_view name) override;
 
 private:
+    asio::awaitable<void> publish_exclusively(cluster::metadata_image_ptr image);
     // On the owner shard: the image, departures, epochs; returns what it hosts.
     std::vector<storage::topic_partition> apply_on_shard(runtime::shard& owner,
                                                          const cluster::metadata_image_ptr& image);
@@ -64,6 +66,10 @@ private:
     cluster::controller& controller_;
     topic_config_defaults topic_defaults_;
     node_id self_;
+    // Publication is serialized (publish()); the last image made true.
+    bool publishing_ = false;
+    std::unique_ptr<runtime::async_event> publication_finished_;
+    cluster::metadata_image_ptr published_;
 };
 
 }  // namespace samsa::broker

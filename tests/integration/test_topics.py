@@ -14,6 +14,8 @@ from kafka.admin import NewTopic as PyNewTopic
 from kafka.errors import (InvalidPartitionsError, InvalidReplicationFactorError,
                           InvalidTopicError, TopicAlreadyExistsError)
 
+import kafka_wire
+
 TIMEOUT_SECONDS = 15
 
 
@@ -128,6 +130,28 @@ def test_metadata_for_an_unknown_topic_creates_it_when_auto_creation_is_on(start
     assert output.returncode == 0, output.stderr
     assert describe(broker)["implicit"] == 3
     assert (broker.data_dir / "implicit-2").is_dir()
+
+
+def test_concurrent_auto_creation_of_one_topic_hosts_it_once(start_broker, connect):
+    # Several Metadata requests for the same unknown topic at once (pipelined on one
+    # connection, which the broker serves concurrently, and on a second connection): each
+    # starts a creation; publishing the resulting images must not host a partition twice
+    # (that aborted the broker once).
+    broker = start_broker({"num.partitions": 2})
+    connections = [connect(broker), connect(broker)]
+    topics = [f"raced-{index}" for index in range(5)]
+    version = 9
+    for topic in topics:
+        body = kafka_wire.metadata_request(version, topics=[topic])
+        for connection in connections:
+            for _ in range(3):
+                connection.send_request(kafka_wire.METADATA, version, body)
+        for connection in connections:
+            for _ in range(3):
+                connection.read_frame()
+    described = describe(broker)
+    assert {topic: described.get(topic) for topic in topics} == {topic: 2 for topic in topics}
+    assert broker.is_running()
 
 
 def test_topics_and_their_logs_survive_a_restart(broker):
