@@ -93,8 +93,7 @@ asio::awaitable<void> metadata_publisher::publish_exclusively(cluster::metadata_
     // An operation that waited for another publication may hold an older image than the
     // one already published; the newest image is what must be made true.
     cluster::metadata_image_ptr newest = controller_.image();
-    if (newest != nullptr &&
-        newest->provenance().last_offset >= image->provenance().last_offset) {
+    if (newest != nullptr && newest->provenance().last_offset >= image->provenance().last_offset) {
         image = newest;
     }
     if (image == published_) {
