@@ -13,7 +13,7 @@ HAND_WRITTEN_SOURCES = $(shell git ls-files --cached --others --exclude-standard
 	| grep -v '/generated/')
 
 .PHONY: all deps build build-asan test unit-test asan-test integration-test \
-	asan-integration-test codegen codegen-check fmt fmt-check run clean
+	asan-integration-test codegen codegen-check fmt fmt-check run bench bench-quick clean
 
 all: build
 
@@ -68,6 +68,20 @@ fmt-check:
 # Ctrl-C. Extra settings: make run ARGS="--set num.partitions=3".
 run: build
 	$(BUILD_DIR)/samsa serve $(ARGS)
+
+# The standard load matrix (bench/run_bench.py) against a real broker, with
+# build/bench/samsa-load on the same machine: measures the machine's limits (iperf3, fio),
+# runs every workload (about 6 minutes on 2 cores) and rewrites the generated part of
+# docs/benchmarks.md; every figure also goes to build/bench-results.json. Run it on an
+# otherwise idle machine. bench-quick is a one-minute smoke run of the same script (runs of
+# a second or two) that leaves docs/ alone and writes build/bench-quick.md.
+BENCH = $(PYTHON) bench/run_bench.py --samsa $(BUILD_DIR)/samsa \
+	--load $(BUILD_DIR)/bench/samsa-load
+bench: build
+	$(BENCH)
+
+bench-quick: build
+	$(BENCH) --quick --out $(BUILD_DIR)/bench-quick.md
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

@@ -16,6 +16,8 @@ PACKAGES=(
     # test clients and the codegen (Debian's python, /usr/bin/python3)
     python3 python3-pytest python3-kafka python3-confluent-kafka kcat
     python3-snappy python3-lz4 python3-zstandard python3-crc32c
+    # the machine's limits in `make bench`: loopback bandwidth, disk writes and fsync latency
+    iperf3 fio
 )
 
 missing=()
