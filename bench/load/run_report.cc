@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <type_traits>
 
-#include "json_writer.h"
+#include "protocol/json_writer.h"
 
 namespace samsa::load {
 namespace {
+
+using protocol::json_writer;
 
 constexpr double ns_per_ms = 1e6;
 constexpr double bytes_per_mb = 1e6;
@@ -14,13 +16,20 @@ constexpr double bytes_per_mb = 1e6;
 void write_latency(json_writer& json, const latency_histogram& histogram) {
     auto ms = [](double ns) { return ns / ns_per_ms; };
     json.begin_object();
-    json.key("p50").number(ms(histogram.value_at_percentile_ns(50)), 3);
-    json.key("p90").number(ms(histogram.value_at_percentile_ns(90)), 3);
-    json.key("p99").number(ms(histogram.value_at_percentile_ns(99)), 3);
-    json.key("p999").number(ms(histogram.value_at_percentile_ns(99.9)), 3);
-    json.key("max").number(ms(histogram.max_ns()), 3);
-    json.key("mean").number(ms(histogram.mean_ns()), 3);
-    json.key("count").unsigned_integer(histogram.count());
+    json.key("p50");
+    json.fixed_value(ms(histogram.value_at_percentile_ns(50)), 3);
+    json.key("p90");
+    json.fixed_value(ms(histogram.value_at_percentile_ns(90)), 3);
+    json.key("p99");
+    json.fixed_value(ms(histogram.value_at_percentile_ns(99)), 3);
+    json.key("p999");
+    json.fixed_value(ms(histogram.value_at_percentile_ns(99.9)), 3);
+    json.key("max");
+    json.fixed_value(ms(histogram.max_ns()), 3);
+    json.key("mean");
+    json.fixed_value(ms(histogram.mean_ns()), 3);
+    json.key("count");
+    json.unsigned_value(histogram.count());
     json.end_object();
 }
 
@@ -32,13 +41,13 @@ void write_config(json_writer& json, const run_config& config) {
             [&json](const auto& v) {
                 using type = std::decay_t<decltype(v)>;
                 if constexpr (std::is_same_v<type, std::string>) {
-                    json.string(v);
+                    json.value(v);
                 } else if constexpr (std::is_same_v<type, int64_t>) {
-                    json.integer(v);
+                    json.value(v);
                 } else if constexpr (std::is_same_v<type, double>) {
-                    json.number(v, 3);
+                    json.fixed_value(v, 3);
                 } else {
-                    json.boolean(v);
+                    json.value(v);
                 }
             },
             value);
@@ -52,21 +61,29 @@ std::string to_json(const run_report& report) {
     double per_second = report.seconds > 0 ? 1.0 / report.seconds : 0.0;
     json_writer json;
     json.begin_object();
-    json.key("mode").string(report.mode);
-    json.key("records").unsigned_integer(report.records);
-    json.key("bytes").unsigned_integer(report.bytes);
-    json.key("seconds").number(report.seconds, 3);
-    json.key("records_per_s").number(static_cast<double>(report.records) * per_second, 1);
-    json.key("mb_per_s").number(static_cast<double>(report.bytes) / bytes_per_mb * per_second, 3);
-    json.key("errors").unsigned_integer(report.errors);
+    json.key("mode");
+    json.value(report.mode);
+    json.key("records");
+    json.unsigned_value(report.records);
+    json.key("bytes");
+    json.unsigned_value(report.bytes);
+    json.key("seconds");
+    json.fixed_value(report.seconds, 3);
+    json.key("records_per_s");
+    json.fixed_value(static_cast<double>(report.records) * per_second, 1);
+    json.key("mb_per_s");
+    json.fixed_value(static_cast<double>(report.bytes) / bytes_per_mb * per_second, 3);
+    json.key("errors");
+    json.unsigned_value(report.errors);
     json.key("latency_ms");
     if (report.latency) {
         write_latency(json, *report.latency);
     } else {
-        json.null();
+        json.null_value();
     }
     if (report.produced) {
-        json.key("produced").unsigned_integer(*report.produced);
+        json.key("produced");
+        json.unsigned_value(*report.produced);
     }
     if (report.produce_latency) {
         json.key("produce_latency_ms");

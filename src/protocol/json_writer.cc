@@ -1,5 +1,7 @@
 #include "protocol/json_writer.h"
 
+#include "base/assert.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -57,6 +59,11 @@ void json_writer::value(int64_t value) {
     out_ += std::to_string(value);
 }
 
+void json_writer::unsigned_value(uint64_t value) {
+    before_value();
+    out_ += std::to_string(value);
+}
+
 void json_writer::value(double value) {
     before_value();
     if (!std::isfinite(value)) {
@@ -65,6 +72,19 @@ void json_writer::value(double value) {
     }
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    out_ += buffer;
+}
+
+void json_writer::fixed_value(double value, int decimals) {
+    SAMSA_ASSERT(decimals >= 0 && decimals <= 9, "%d decimals", decimals);
+    before_value();
+    if (!std::isfinite(value)) {
+        out_ += "null";
+        return;
+    }
+    // Room for the 309 digits of the largest double and the decimals asked for.
+    char buffer[400];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
     out_ += buffer;
 }
 

@@ -21,7 +21,13 @@ public:
 
     void value(bool value);
     void value(int64_t value);
+    // A count that may not fit int64_t (a named method: an overload would make integer
+    // literals ambiguous).
+    void unsigned_value(uint64_t value);
     void value(double value);
+    // Fixed-point with `decimals` (0-9) digits after the point, for figures people read
+    // (the load generator's throughput and latencies); non-finite values are null.
+    void fixed_value(double value, int decimals);
     void value(std::string_view text);
     void value(const char* text) { value(std::string_view(text)); }
     void hex_value(std::span<const uint8_t> bytes);

@@ -2,45 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <limits>
 #include <string>
-
-#include "json_writer.h"
 
 namespace samsa::load {
 namespace {
-
-TEST(json_writer, SeparatesMembersAndNestsObjects) {
-    json_writer json;
-    json.begin_object();
-    json.key("a").integer(-1);
-    json.key("b").begin_object();
-    json.key("c").boolean(true);
-    json.key("d").null();
-    json.end_object();
-    json.key("e").begin_object().end_object();
-    json.key("f").unsigned_integer(18446744073709551615ULL);
-    json.end_object();
-    EXPECT_EQ(json.text(), R"({"a":-1,"b":{"c":true,"d":null},"e":{},"f":18446744073709551615})");
-}
-
-TEST(json_writer, EscapesQuotesBackslashesAndControlCharacters) {
-    json_writer json;
-    json.string("a\"b\\c\nd\te\x01 caf\xc3\xa9");
-    EXPECT_EQ(json.text(), "\"a\\\"b\\\\c\\nd\\te\\u0001 caf\xc3\xa9\"");
-}
-
-TEST(json_writer, WritesNumbersWithFixedDecimalsAndNonFiniteAsNull) {
-    json_writer json;
-    json.begin_object();
-    json.key("x").number(2.0 / 3.0, 3);
-    json.key("y").number(1e12, 1);
-    json.key("nan").number(std::nan(""), 3);
-    json.key("inf").number(std::numeric_limits<double>::infinity(), 3);
-    json.end_object();
-    EXPECT_EQ(json.text(), R"({"x":0.667,"y":1000000000000.0,"nan":null,"inf":null})");
-}
 
 TEST(run_report, ProduceReportHasTheFieldsTheOrchestratorReads) {
     run_report report;
