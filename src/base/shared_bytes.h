@@ -30,10 +30,24 @@ public:
     shared_bytes() = default;
 
     // Takes ownership of the vector without copying it.
-    explicit shared_bytes(std::vector<uint8_t>&& owned)
-        : owner_(std::make_shared<std::vector<uint8_t>>(std::move(owned))),
-          data_(owner_->data()),
-          size_(owner_->size()) {}
+    explicit shared_bytes(std::vector<uint8_t>&& owned) {
+        auto vector = std::make_shared<std::vector<uint8_t>>(std::move(owned));
+        data_ = vector->data();
+        size_ = vector->size();
+        owner_ = std::move(vector);
+    }
+
+    // size bytes whose contents are unspecified until written through mutable_span(): a
+    // received frame is read straight into them, so nothing is zero-filled first, and the
+    // pages of a large buffer become resident only as the bytes arrive.
+    static shared_bytes uninitialized(std::size_t size) {
+        shared_bytes buffer;
+        std::shared_ptr<uint8_t[]> bytes = std::make_shared_for_overwrite<uint8_t[]>(size);
+        buffer.data_ = bytes.get();
+        buffer.size_ = size;
+        buffer.owner_ = std::move(bytes);
+        return buffer;
+    }
 
     static shared_bytes copy_of(std::span<const uint8_t> bytes) {
         return shared_bytes(std::vector<uint8_t>(bytes.begin(), bytes.end()));
@@ -93,7 +107,8 @@ private:
         SAMSA_ASSERT(!external_, "the contents of external bytes (%zu) are not here", size_);
     }
 
-    std::shared_ptr<std::vector<uint8_t>> owner_;
+    // Keeps the bytes alive: a std::vector or an array (uninitialized()).
+    std::shared_ptr<const void> owner_;
     const uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
     bool external_ = false;

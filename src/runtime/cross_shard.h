@@ -6,7 +6,8 @@
 //
 // The function runs on the target shard's thread (it may itself be a coroutine returning
 // asio::awaitable<T>); the awaiting coroutine resumes on its own shard's thread, so
-// neither side ever touches the other's state. Whatever the function captures by
+// neither side ever touches the other's state. A call to the calling shard itself runs
+// the function in place, without a trip through the event loop. Whatever the function captures by
 // reference must outlive the call: the caller is suspended until it returns, so its locals
 // are safe; state owned by the target shard must only be reached from inside fn.
 //
@@ -56,6 +57,16 @@ using invoke_on_value =
 template <typename F>
 asio::awaitable<detail::invoke_on_value<F>> invoke_on(shard& target, F fn) {
     using value = detail::invoke_on_value<F>;
+    if (target.is_current()) {
+        // Already there: run it in place. Posting to one's own loop would cost two trips
+        // through the queue for nothing (a request for a partition of the connection's
+        // own shard, the common case with one shard per core).
+        if constexpr (detail::awaitable_value<detail::call_result<F>>::is_awaitable) {
+            co_return co_await fn();
+        } else {
+            co_return fn();
+        }
+    }
     if constexpr (detail::awaitable_value<detail::call_result<F>>::is_awaitable) {
         co_return co_await asio::co_spawn(target.executor(), std::move(fn), asio::use_awaitable);
     } else if constexpr (std::is_void_v<value>) {

@@ -26,9 +26,11 @@ namespace samsa::server {
 namespace {
 
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-// A frame is read in growing pieces, so memory follows the bytes that actually arrived,
-// not the size a client announced.
-constexpr std::size_t first_read_chunk_bytes = 64 * 1024;
+// A frame up to this size is read into one buffer of its announced size, allocated
+// without zero-filling: the pages of an untouched buffer are not resident, so memory still
+// follows the bytes that actually arrived. A larger frame starts here and doubles as its
+// bytes arrive, so a client cannot make the broker reserve more than it sends.
+constexpr std::size_t first_frame_buffer_bytes = 8 * 1024 * 1024;
 // Consecutive finished responses sent in one gathered write, at most.
 constexpr std::size_t max_responses_per_write = 64;
 
@@ -179,22 +181,25 @@ asio::awaitable<std::optional<shared_bytes>> connection::read_frame() {
         co_return std::nullopt;
     }
     auto expected = static_cast<std::size_t>(size);
-    std::vector<uint8_t> frame(std::min(expected, first_read_chunk_bytes));
+    shared_bytes frame = shared_bytes::uninitialized(std::min(expected, first_frame_buffer_bytes));
     std::size_t received = 0;
     while (received < expected) {
         if (received == frame.size()) {
-            frame.resize(std::min(expected, frame.size() * 2));
+            shared_bytes larger = shared_bytes::uninitialized(std::min(expected, frame.size() * 2));
+            std::memcpy(larger.mutable_span().data(), frame.data(), received);
+            frame = std::move(larger);
         }
-        auto [read_error, count] = co_await asio::async_read(
-            socket_, asio::buffer(frame.data() + received, frame.size() - received),
-            asio::bind_cancellation_slot(cancel_read_.slot(), use_tuple));
+        std::span<uint8_t> rest = frame.mutable_span().subspan(received);
+        auto [read_error, count] =
+            co_await asio::async_read(socket_, asio::buffer(rest.data(), rest.size()),
+                                      asio::bind_cancellation_slot(cancel_read_.slot(), use_tuple));
         if (read_error) {
             co_return std::nullopt;
         }
         received += count;
         touch();
     }
-    co_return shared_bytes(std::move(frame));
+    co_return frame;
 }
 
 asio::awaitable<void> connection::read_loop() {

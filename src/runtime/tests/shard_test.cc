@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,7 @@
 #include "runtime/cross_shard.h"
 #include "runtime/shard.h"
 #include "runtime/sleep.h"
+#include "runtime/when_all.h"
 
 namespace samsa::runtime {
 namespace {
@@ -92,6 +94,75 @@ TEST(InvokeOn, ManyConcurrentCallsAllReturn) {
         }
         int total = co_await invoke_on(shards.at(1u), [&] { return owned_by_shard_1; });
         EXPECT_EQ(total, calls);
+    });
+}
+
+TEST(InvokeOn, ACallToTheCallingShardRunsInPlace) {
+    run_on_shards(2, [](shard_set& shards) -> asio::awaitable<void> {
+        // Nothing else runs between the call and its function: a post would let the
+        // spawned coroutine run first.
+        bool other_work_ran = false;
+        asio::post(co_await asio::this_coro::executor, [&] { other_work_ran = true; });
+        bool ran_before_other_work =
+            co_await invoke_on(shards.at(0u), [&other_work_ran] { return !other_work_ran; });
+        EXPECT_TRUE(ran_before_other_work);
+        int value =
+            co_await invoke_on(shards.at(0u), []() -> asio::awaitable<int> { co_return 5; });
+        EXPECT_EQ(value, 5);
+    });
+}
+
+TEST(WhenAll, AwaitsEveryTaskConcurrently) {
+    run_on_shards(2, [](shard_set& shards) -> asio::awaitable<void> {
+        // Each task waits for the next one to have started: run one after another, the
+        // first would never finish.
+        int started = 0;
+        std::vector<int> finished;
+        async_event progress(co_await asio::this_coro::executor);
+        constexpr int count = 4;
+        auto task = [&](int index) -> asio::awaitable<void> {
+            ++started;
+            progress.notify_all();
+            while (started < count) {
+                co_await progress.wait();
+            }
+            co_await invoke_on(shards.at(1u), [] {});
+            finished.push_back(index);
+        };
+        std::vector<asio::awaitable<void>> tasks;
+        for (int index = 0; index < count; ++index) {
+            tasks.push_back(task(index));
+        }
+        co_await when_all(std::move(tasks));
+        EXPECT_EQ(finished.size(), static_cast<std::size_t>(count));
+        std::vector<asio::awaitable<void>> none;
+        co_await when_all(std::move(none));
+    });
+}
+
+TEST(WhenAll, RethrowsAFailureAfterEveryTaskEnded) {
+    run_on_shards(1, [](shard_set&) -> asio::awaitable<void> {
+        int ended = 0;
+        auto failing = [&]() -> asio::awaitable<void> {
+            ++ended;
+            throw std::runtime_error("failed");
+            co_return;
+        };
+        auto slow = [&]() -> asio::awaitable<void> {
+            co_await sleep_for(std::chrono::milliseconds(2));
+            ++ended;
+        };
+        std::vector<asio::awaitable<void>> tasks;
+        tasks.push_back(failing());
+        tasks.push_back(slow());
+        bool thrown = false;
+        try {
+            co_await when_all(std::move(tasks));
+        } catch (const std::runtime_error&) {
+            thrown = true;
+        }
+        EXPECT_TRUE(thrown);
+        EXPECT_EQ(ended, 2);
     });
 }
 

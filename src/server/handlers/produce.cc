@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "protocol/generated/produce_request.h"
 #include "protocol/generated/produce_response.h"
+#include "runtime/when_all.h"
 #include "server/partition_access.h"
 #include "storage/produce_validator.h"
 
@@ -104,24 +105,64 @@ partition_outcome append_on_owner(cluster::partition_manager& manager, partition
     return outcome;
 }
 
-// On the owner shard: waits until each appended batch is on disk (group commit shares the
+// On the owner shard: waits until an appended batch is on disk (group commit shares the
 // fsync with other producers of the partition).
-asio::awaitable<void> make_durable(std::vector<std::optional<pending_durability>>& pending,
-                                   const std::vector<std::size_t>& items,
-                                   std::vector<partition_outcome>& outcomes) {
-    for (std::size_t index : items) {
-        if (!pending[index]) {
-            continue;
-        }
-        cluster::partition& hosted = *pending[index]->partition;
-        auto durable = co_await hosted.log().wait_durable(pending[index]->end);
-        if (!durable) {
-            log::warn("making {}-{} durable: {}", hosted.id().topic, hosted.id().partition.value(),
-                      durable.error().message);
-            outcomes[index] = refused(error_for(durable.error()));
-        }
-        pending[index].reset();
+asio::awaitable<void> make_durable(std::optional<pending_durability>& pending,
+                                   partition_outcome& outcome) {
+    cluster::partition& hosted = *pending->partition;
+    auto durable = co_await hosted.log().wait_durable(pending->end);
+    if (!durable) {
+        log::warn("making {}-{} durable: {}", hosted.id().topic, hosted.id().partition.value(),
+                  durable.error().message);
+        outcome = refused(error_for(durable.error()));
     }
+    pending.reset();
+}
+
+// The partitions of one request: the work, what became of it, and what still has to
+// become durable, all indexed alike (request order).
+struct request_partitions {
+    std::vector<partition_work> work;
+    std::vector<partition_outcome> outcomes;
+    std::vector<std::optional<pending_durability>> pending;
+};
+
+// Appends the items of one owner batch on their shard.
+asio::awaitable<void> append_batch(shard_services& services, const owner_batch& batch,
+                                   const std::vector<std::size_t>& to_append,
+                                   const append_request& appending, request_partitions& request) {
+    auto append_all = [&](cluster::partition_manager& manager) {
+        for (std::size_t item : batch.items) {
+            std::size_t index = to_append[item];
+            request.outcomes[index] =
+                append_on_owner(manager, request.work[index], appending, request.pending[index]);
+        }
+    };
+    co_await on_owner(services, batch.owner, std::move(append_all));
+}
+
+// Waits on their shard until the items of one owner batch that need it are durable, the
+// partitions' fsyncs all at once.
+asio::awaitable<void> make_batch_durable(shard_services& services, const owner_batch& batch,
+                                         const std::vector<std::size_t>& to_append,
+                                         request_partitions& request) {
+    std::vector<std::size_t> items;
+    for (std::size_t item : batch.items) {
+        if (request.pending[to_append[item]]) {
+            items.push_back(to_append[item]);
+        }
+    }
+    if (items.empty()) {
+        co_return;
+    }
+    auto wait_all = [&request, &items](cluster::partition_manager&) -> asio::awaitable<void> {
+        std::vector<asio::awaitable<void>> waits;
+        for (std::size_t index : items) {
+            waits.push_back(make_durable(request.pending[index], request.outcomes[index]));
+        }
+        co_await runtime::when_all(std::move(waits));
+    };
+    co_await on_owner(services, batch.owner, std::move(wait_all));
 }
 
 produce_response::partition_produce_response to_response(partition_id index,
@@ -149,8 +190,7 @@ asio::awaitable<std::vector<partition_outcome>> produce(request_context& context
     request_turns& turns = context.connection.produce_turns;
     uint64_t ticket = turns.take();
     shard_services& services = context.services;
-    std::vector<partition_work> work;
-    std::vector<partition_outcome> outcomes;
+    request_partitions partitions;
     std::vector<std::size_t> to_append;
     std::set<std::string> unknown_topics;
     for (auto& topic : request.topic_data) {
@@ -166,17 +206,17 @@ asio::awaitable<std::vector<partition_outcome>> produce(request_context& context
                 placement = error_code::invalid_required_acks;
             }
             if (placement == error_code::none) {
-                to_append.push_back(work.size());
+                to_append.push_back(partitions.work.size());
             }
-            outcomes.push_back(refused(placement));
+            partitions.outcomes.push_back(refused(placement));
             int32_t in_sync = 0;
             if (placement == error_code::none) {
                 in_sync = static_cast<int32_t>(
                     known->partitions[static_cast<std::size_t>(data.index.value())].isr.size());
             }
-            work.push_back({.id = {topic.name, data.index},
-                            .records = data.records.value_or(shared_bytes()),
-                            .in_sync_replicas = in_sync});
+            partitions.work.push_back({.id = {topic.name, data.index},
+                                       .records = data.records.value_or(shared_bytes()),
+                                       .in_sync_replicas = in_sync});
         }
     }
     append_request appending{.api_version = context.api_version,
@@ -185,39 +225,25 @@ asio::awaitable<std::vector<partition_outcome>> produce(request_context& context
                                                     ? storage::internal_topic_access::allowed
                                                     : storage::internal_topic_access::denied};
     auto batches = batch_by_owner(
-        services, to_append.size(), [&](std::size_t item) { return work[to_append[item]].id; },
-        batching::by_owner);
-    std::vector<std::optional<pending_durability>> pending(work.size());
+        services, to_append.size(),
+        [&](std::size_t item) { return partitions.work[to_append[item]].id; }, batching::by_owner);
+    partitions.pending.resize(partitions.work.size());
 
+    // The shards append at once; the turn is released when all have appended, so the next
+    // request of this connection appends after this one on every partition.
     co_await turns.wait(ticket);
-    for (auto& batch : batches) {
-        auto append_batch = [&work, &outcomes, &to_append, &pending, &appending,
-                             &items = batch.items](cluster::partition_manager& manager) {
-            for (std::size_t item : items) {
-                std::size_t index = to_append[item];
-                outcomes[index] = append_on_owner(manager, work[index], appending, pending[index]);
-            }
-        };
-        co_await on_owner(services, batch.owner, std::move(append_batch));
+    std::vector<asio::awaitable<void>> appends;
+    for (const auto& batch : batches) {
+        appends.push_back(append_batch(services, batch, to_append, appending, partitions));
     }
+    co_await runtime::when_all(std::move(appends));
     turns.finish(ticket);
 
-    for (auto& batch : batches) {
-        std::vector<std::size_t> items;
-        for (std::size_t item : batch.items) {
-            if (pending[to_append[item]]) {
-                items.push_back(to_append[item]);
-            }
-        }
-        if (items.empty()) {
-            continue;
-        }
-        auto wait_batch = [&pending, &outcomes,
-                           &items](cluster::partition_manager&) -> asio::awaitable<void> {
-            co_await make_durable(pending, items, outcomes);
-        };
-        co_await on_owner(services, batch.owner, std::move(wait_batch));
+    std::vector<asio::awaitable<void>> durability;
+    for (const auto& batch : batches) {
+        durability.push_back(make_batch_durable(services, batch, to_append, partitions));
     }
+    co_await runtime::when_all(std::move(durability));
 
     if (services.auto_creator != nullptr && services.settings.auto_create_topics_enable &&
         hosts_partitions(services) && context.api_version >= first_served_version) {
@@ -226,7 +252,7 @@ asio::awaitable<std::vector<partition_outcome>> produce(request_context& context
             co_await services.auto_creator->create_topic(name);
         }
     }
-    co_return outcomes;
+    co_return std::move(partitions.outcomes);
 }
 
 asio::awaitable<handler_result> handle(request_context& context, protocol::wire_reader& body) {
