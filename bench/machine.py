@@ -206,5 +206,45 @@ def disk_limits(data_root, seconds):
     ]
 
 
+# -- page-cache growth -------------------------------------------------------------------
+
+def _cpu_per_gigabyte(job):
+    """CPU seconds (user + system) the fio job spent per GB it wrote."""
+    seconds = job["job_runtime"] / 1e3
+    cpu_seconds = (job["usr_cpu"] + job["sys_cpu"]) / 100 * seconds
+    gigabytes = job["write"]["io_bytes"] / 1e9
+    per_gigabyte = cpu_seconds / gigabytes
+    return (f"{per_gigabyte:.2f} CPU s/GB ({job['write']['bw_bytes'] / 1e6:.0f} MB/s)",
+            {"cpu_seconds_per_gigabyte": per_gigabyte,
+             "bytes_per_second": job["write"]["bw_bytes"]})
+
+
+def page_cache_growth(data_root, size_mib):
+    """The kernel's own CPU cost of putting file data into the page cache: a new file
+    written once, then, right after deleting it, again. On a virtual machine whose host
+    takes back the guest's free memory (a balloon with free page reporting), the first
+    write into memory the guest has not recently used faults every page in from the host:
+    several times the cost of reusing pages just freed. A broker writing new data pays
+    the first price, and it is part of its CPU per GB."""
+    what_new = "CPU to grow the page cache: a new file written once, no fsync"
+    what_recycled = "the same right after deleting that file (pages just freed, reused)"
+    options = ["--rw=write", "--bs=1M", f"--size={size_mib}M"]
+    command = "fio " + " ".join(options)
+    if shutil.which("fio") is None:
+        return [Limit(what_new, command, "not measured: fio is not installed")]
+    try:
+        with tempfile.TemporaryDirectory(prefix="fio-", dir=data_root) as directory:
+            first = _cpu_per_gigabyte(_fio(directory, "grow", options))
+        with tempfile.TemporaryDirectory(prefix="fio-", dir=data_root) as directory:
+            second = _cpu_per_gigabyte(_fio(directory, "grow", options))
+    except (RuntimeError, KeyError, ValueError, OSError, ZeroDivisionError) as error:
+        return [Limit(what_new, command, f"not measured: {error}")]
+    return [Limit(what_new, command, *first),
+            Limit(what_recycled, command + " (again)", *second)]
+
+
 def limits(data_root, seconds):
-    return [loopback_bandwidth(seconds), *disk_limits(data_root, seconds)]
+    """Page-cache growth first: the other runs free memory that it would otherwise reuse."""
+    growth_mib = 2048 if seconds >= 3 else 256
+    return [*page_cache_growth(data_root, growth_mib), loopback_bandwidth(seconds),
+            *disk_limits(data_root, seconds)]
