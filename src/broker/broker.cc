@@ -93,6 +93,17 @@ storage::log_config make_log_config(const broker_config& config) {
     return resolve_topic_settings(config.topic_defaults, nullptr, false).log;
 }
 
+coordinator::coordinator_settings make_coordinator_settings(
+    const group_coordinator_settings& group) {
+    return {.groups = {.initial_rebalance_delay_ms = group.group_initial_rebalance_delay_ms,
+                       .max_size = group.group_max_size,
+                       .min_session_timeout_ms = group.group_min_session_timeout_ms,
+                       .max_session_timeout_ms = group.group_max_session_timeout_ms},
+            .offsets_retention_ms = group.offsets_retention_ms,
+            .offsets_retention_check_interval_ms = group.offsets_retention_check_interval_ms,
+            .offset_metadata_max_bytes = group.offset_metadata_max_bytes};
+}
+
 class broker_process {
 public:
     explicit broker_process(serve_options options)
@@ -126,6 +137,14 @@ public:
         for (auto& resources : resources_) {
             partitions_by_shard.push_back(&resources->partitions);
         }
+        std::vector<coordinator::group_coordinator*> groups_by_shard;
+        for (uint32_t index = 0; index < shards_.size(); ++index) {
+            auto& resources = resources_[index];
+            resources->groups = std::make_unique<coordinator::group_coordinator>(
+                shards_.at(index).executor(), resources->partitions,
+                make_coordinator_settings(config.group));
+            groups_by_shard.push_back(resources->groups.get());
+        }
         std::vector<server::shard_services*> services;
         for (uint32_t index = 0; index < shards_.size(); ++index) {
             auto& resources = resources_[index];
@@ -144,11 +163,18 @@ public:
                 .handlers = &handlers_,
                 .settings = {.node = node_,
                              .auto_create_topics_enable = config.topics.auto_create_topics_enable,
-                             .fetch_max_bytes = config.server.fetch_max_bytes},
+                             .fetch_max_bytes = config.server.fetch_max_bytes,
+                             .groups = {.offsets_topic_num_partitions =
+                                            config.group.offsets_topic_num_partitions,
+                                        .offsets_topic_replication_factor =
+                                            config.group.offsets_topic_replication_factor,
+                                        .offsets_topic_segment_bytes =
+                                            config.group.offsets_topic_segment_bytes}},
                 .metadata = controller_->image(),
                 .auto_creator = publisher_.get(),
                 .admin = publisher_.get(),
                 .partitions_by_shard = partitions_by_shard,
+                .groups_by_shard = groups_by_shard,
                 .fetches = resources->fetches.get(),
                 .fetch_sessions = resources->fetch_sessions.get()};
             services.push_back(&resources->services);
@@ -257,6 +283,7 @@ private:
             auto& resources = *resources_[owner.id().value()];
             resources.file_io = runtime::make_file_io(owner.io(), runtime::file_io_options{});
             runtime::set_thread_file_io(resources.file_io.get());
+            resources.groups->start();
         });
         watch_signals();
         auto registered = co_await controller_->register_broker(registration_, wall_clock_ms());
@@ -311,8 +338,11 @@ private:
 
     asio::awaitable<void> shutdown() {
         // Long polls answer at once, so draining connections does not wait for them.
+        // So do joins and syncs waiting for a rebalance (NOT_COORDINATOR: the client looks
+        // for the coordinator again).
         auto release_fetches = [this](runtime::shard& owner) {
             resources_[owner.id().value()]->fetches->release_all();
+            resources_[owner.id().value()]->groups->stop();
         };
         co_await runtime::invoke_on_all(shards_, std::move(release_fetches));
         co_await server_->shutdown();

@@ -189,18 +189,18 @@ std::vector<config_definition> make_definitions() {
         {"leader.imbalance.check.interval.seconds", int64, "300", at_least(1), read_only, planned},
 
         // ---- Group coordinator -----------------------------------------------------------
-        {"group.initial.rebalance.delay.ms", int32, "3000", any, read_only, planned},
-        {"group.min.session.timeout.ms", int32, "6000", any, read_only, planned},
-        {"group.max.session.timeout.ms", int32, "1800000", any, read_only, planned},
-        {"group.max.size", int32, int32_max_text, at_least(1), read_only, planned},
-        {"offsets.topic.num.partitions", int32, "50", at_least(1), read_only, planned},
-        {"offsets.topic.replication.factor", int16, "3", at_least(1), read_only, planned},
-        {"offsets.topic.segment.bytes", int32, "104857600", at_least(1), read_only, planned},
+        {"group.initial.rebalance.delay.ms", int32, "3000", any, read_only, honoured},
+        {"group.min.session.timeout.ms", int32, "6000", any, read_only, honoured},
+        {"group.max.session.timeout.ms", int32, "1800000", any, read_only, honoured},
+        {"group.max.size", int32, int32_max_text, at_least(1), read_only, honoured},
+        {"offsets.topic.num.partitions", int32, "50", at_least(1), read_only, honoured},
+        {"offsets.topic.replication.factor", int16, "3", at_least(1), read_only, honoured},
+        {"offsets.topic.segment.bytes", int32, "104857600", at_least(1), read_only, honoured},
         {"offsets.load.buffer.size", int32, "5242880", at_least(1), read_only, planned},
         {"offsets.retention.minutes", int32, "10080", at_least(1), read_only, planned},
         {"offsets.retention.check.interval.ms", int64, "600000", at_least(1), read_only, planned},
         {"offsets.commit.timeout.ms", int32, "5000", at_least(1), read_only, planned},
-        {"offset.metadata.max.bytes", int32, "4096", any, read_only, planned},
+        {"offset.metadata.max.bytes", int32, "4096", any, read_only, honoured},
 
         // ---- Transactions and idempotent producers ---------------------------------------
         {"transaction.state.log.num.partitions", int32, "50", at_least(1), read_only, planned},

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cluster/partition_manager.h"
+#include "coordinator/group_coordinator.h"
 #include "runtime/file_io.h"
 #include "server/fetch_purgatory.h"
 #include "server/fetch_session_cache.h"
@@ -21,6 +22,8 @@ struct shard_resources {
     // Made once the shard's executor exists (the broker's start-up).
     std::unique_ptr<server::fetch_purgatory> fetches;
     std::unique_ptr<server::fetch_session_cache> fetch_sessions;
+    // The groups of the __consumer_offsets partitions placed on this shard.
+    std::unique_ptr<coordinator::group_coordinator> groups;
 };
 
 }  // namespace samsa::broker

@@ -10,8 +10,11 @@
 #include "server/handlers/delete_topics.h"
 #include "server/handlers/fetch.h"
 #include "server/handlers/find_coordinator.h"
+#include "server/handlers/group_admin.h"
+#include "server/handlers/group_membership.h"
 #include "server/handlers/list_offsets.h"
 #include "server/handlers/metadata.h"
+#include "server/handlers/offsets.h"
 #include "server/handlers/produce.h"
 
 namespace samsa::server {
@@ -63,6 +66,14 @@ handler_registry make_default_handler_registry() {
     registry.add(handlers::make_fetch_handler());
     registry.add(handlers::make_list_offsets_handler());
     registry.add(handlers::make_find_coordinator_handler());
+    registry.add(handlers::make_join_group_handler());
+    registry.add(handlers::make_sync_group_handler());
+    registry.add(handlers::make_heartbeat_handler());
+    registry.add(handlers::make_leave_group_handler());
+    registry.add(handlers::make_offset_commit_handler());
+    registry.add(handlers::make_offset_fetch_handler());
+    registry.add(handlers::make_describe_groups_handler());
+    registry.add(handlers::make_list_groups_handler());
     registry.add(handlers::make_api_versions_handler());
     registry.add(handlers::make_metadata_handler());
     registry.add(handlers::make_create_topics_handler());

@@ -14,6 +14,7 @@
 #include "cluster/controller.h"
 #include "cluster/metadata_image.h"
 #include "cluster/partition_manager.h"
+#include "coordinator/group_coordinator.h"
 #include "protocol/error_code.h"
 #include "runtime/shard.h"
 
@@ -48,10 +49,18 @@ public:
         std::vector<cluster::partition_increase> increases, bool validate_only) = 0;
 };
 
+// How __consumer_offsets is created (Kafka's offsets.topic.* settings).
+struct group_settings {
+    int32_t offsets_topic_num_partitions = 50;
+    int16_t offsets_topic_replication_factor = 3;
+    int32_t offsets_topic_segment_bytes = 104'857'600;
+};
+
 struct broker_settings {
     node_id node{1};
     bool auto_create_topics_enable = true;  // auto.create.topics.enable
     int32_t fetch_max_bytes = 57'671'680;   // fetch.max.bytes
+    group_settings groups;
 };
 
 struct shard_services {
@@ -70,6 +79,9 @@ struct shard_services {
     // shard: handlers reach it through partition_access.h. Empty when nothing is hosted
     // (tests without storage): every partition is then unknown.
     std::vector<cluster::partition_manager*> partitions_by_shard;
+    // The group coordinator of every shard, by shard id, each used only on its own shard
+    // (group_access.h). Empty when groups are not served (tests).
+    std::vector<coordinator::group_coordinator*> groups_by_shard;
     // This shard's delayed fetches and fetch sessions; nullptr in tests that fetch nothing.
     fetch_purgatory* fetches = nullptr;
     fetch_session_cache* fetch_sessions = nullptr;

@@ -2,6 +2,7 @@
 
 #include "protocol/generated/find_coordinator_request.h"
 #include "protocol/generated/find_coordinator_response.h"
+#include "server/offsets_topic.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -15,36 +16,53 @@ constexpr int8_t transaction_key_type = 1;
 constexpr int16_t first_batched_version = 4;
 constexpr int16_t first_version_with_error_message = 1;
 
-find_coordinator_response::coordinator find_one(const request_context& context,
-                                                const std::string& key, int8_t key_type) {
+find_coordinator_response::coordinator refusal(const std::string& key, error_code error,
+                                               std::string message) {
     // Kafka's answer when it has none: node -1, host "", port -1.
-    find_coordinator_response::coordinator found{.key = key, .node_id = node_id(-1), .port = -1};
-    auto refuse = [&found](error_code error, std::string message) {
-        found.error_code = error;
-        found.error_message = std::move(message);
-        return found;
-    };
+    return {.key = key,
+            .node_id = node_id(-1),
+            .port = -1,
+            .error_code = error,
+            .error_message = std::move(message)};
+}
+
+asio::awaitable<find_coordinator_response::coordinator> find_one(request_context& context,
+                                                                 const std::string& key,
+                                                                 int8_t key_type) {
     if (key_type == transaction_key_type) {
-        return refuse(error_code::coordinator_not_available,
-                      "The transaction coordinator is not available yet.");
+        co_return refusal(key, error_code::coordinator_not_available,
+                          "The transaction coordinator is not available yet.");
     }
     if (key_type != group_key_type) {
-        return refuse(error_code::invalid_request,
-                      "Unknown coordinator key type " + std::to_string(key_type) + ".");
+        co_return refusal(key, error_code::invalid_request,
+                          "Unknown coordinator key type " + std::to_string(key_type) + ".");
     }
-    const shard_services& services = context.services;
-    const cluster::broker_registration* self =
-        services.metadata->find_broker(services.settings.node);
+    shard_services& services = context.services;
+    std::optional<group_placement> placement = place_group(*services.metadata, key);
+    if (!placement) {
+        error_code created = co_await create_offsets_topic(services);
+        if (created != error_code::none) {
+            log::warn("cannot create {}: {}", offsets_topic_name,
+                      protocol::error_code_name(created));
+        }
+        // Kafka's answer while the topic is being created: retry later.
+        co_return refusal(key, error_code::coordinator_not_available,
+                          "The coordinator is not available.");
+    }
+    const cluster::broker_registration* coordinator =
+        services.metadata->find_broker(placement->coordinator);
     const cluster::broker_endpoint* endpoint =
-        self == nullptr ? nullptr : self->find_endpoint(context.connection.listener_name);
+        coordinator == nullptr ? nullptr
+                               : coordinator->find_endpoint(context.connection.listener_name);
     if (endpoint == nullptr) {
-        return refuse(error_code::coordinator_not_available, "The coordinator is not available.");
+        co_return refusal(key, error_code::coordinator_not_available,
+                          "The coordinator is not available.");
     }
-    found.node_id = self->id;
-    found.host = endpoint->host;
-    found.port = endpoint->port;
-    found.error_message = std::nullopt;
-    return found;
+    co_return find_coordinator_response::coordinator{.key = key,
+                                                     .node_id = coordinator->id,
+                                                     .host = endpoint->host,
+                                                     .port = endpoint->port,
+                                                     .error_message = std::nullopt};
 }
 
 asio::awaitable<find_coordinator_response> find_coordinator(request_context& context,
@@ -52,11 +70,11 @@ asio::awaitable<find_coordinator_response> find_coordinator(request_context& con
     find_coordinator_response response;
     if (context.api_version >= first_batched_version) {
         for (const auto& key : request.coordinator_keys) {
-            response.coordinators.push_back(find_one(context, key, request.key_type));
+            response.coordinators.push_back(co_await find_one(context, key, request.key_type));
         }
         co_return response;
     }
-    auto found = find_one(context, request.key, request.key_type);
+    auto found = co_await find_one(context, request.key, request.key_type);
     response.error_code = found.error_code;
     if (context.api_version >= first_version_with_error_message) {
         response.error_message = found.error_message;

@@ -1,0 +1,470 @@
+#include "coordinator/group_coordinator.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <random>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "coordinator/offsets_log.h"
+#include "runtime/async_event.h"
+
+namespace samsa::coordinator {
+namespace {
+
+using protocol::error_code;
+
+constexpr std::string_view offsets_topic = "__consumer_offsets";
+// How often the shard looks for expired sessions and rebalance deadlines. Kafka's timers
+// fire on time; a tick bounds the work to one pass over the groups, and 100 ms is well
+// inside the smallest session timeout (group.min.session.timeout.ms, 6 s).
+constexpr auto tick_interval = std::chrono::milliseconds(100);
+
+storage::topic_partition offsets_partition(partition_id partition) {
+    return {std::string(offsets_topic), partition};
+}
+
+}  // namespace
+
+struct group_coordinator::loaded_partition {
+    explicit loaded_partition(const asio::any_io_executor& executor) : loaded(executor) {}
+
+    bool loading = true;
+    runtime::async_event loaded;
+    offset_store offsets;
+    std::map<std::string, std::unique_ptr<group>, std::less<>> groups;
+};
+
+// A JoinGroup or SyncGroup whose answer comes later, from the group's effects.
+struct group_coordinator::waiting_request {
+    explicit waiting_request(const asio::any_io_executor& executor) : answered(executor) {}
+
+    std::optional<join_response> join;
+    std::optional<sync_response> sync;
+    runtime::async_event answered;
+};
+
+group_coordinator::group_coordinator(asio::any_io_executor executor,
+                                     cluster::partition_manager& partitions,
+                                     coordinator_settings settings)
+    : executor_(executor),
+      partitions_(partitions),
+      settings_(std::move(settings)),
+      timer_(executor) {}
+
+group_coordinator::~group_coordinator() = default;
+
+void group_coordinator::start() {
+    next_retention_check_ms_ = wall_clock_ms() + settings_.offsets_retention_check_interval_ms;
+    asio::co_spawn(executor_, tick_loop(), asio::detached);
+}
+
+void group_coordinator::stop() {
+    stopped_ = true;
+    timer_.cancel();
+    int64_t now_ms = wall_clock_ms();
+    for (auto& [partition, state] : loaded_) {
+        for (auto& [group_id, each] : state->groups) {
+            each->unload(now_ms);
+            handle_effects(*state, group_id);
+        }
+        state->loading = false;
+        state->loaded.notify_all();
+    }
+    loaded_.clear();
+}
+
+asio::awaitable<result<group_coordinator::loaded_partition*, error_code>>
+group_coordinator::partition_state(partition_id partition) {
+    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
+    if (stopped_ || hosted == nullptr || hosted->closed()) {
+        co_return failure{error_code::not_coordinator};
+    }
+    auto found = loaded_.find(partition.value());
+    if (found == loaded_.end()) {
+        found =
+            loaded_.emplace(partition.value(), std::make_unique<loaded_partition>(executor_)).first;
+        asio::co_spawn(executor_, load(partition), asio::detached);
+    }
+    // Requests wait for the load (Kafka answers COORDINATOR_LOAD_IN_PROGRESS and lets the
+    // client retry; waiting answers the same request sooner).
+    while (true) {
+        found = loaded_.find(partition.value());
+        if (found == loaded_.end() || stopped_) {
+            co_return failure{error_code::not_coordinator};
+        }
+        if (!found->second->loading) {
+            co_return found->second.get();
+        }
+        co_await found->second->loaded.wait();
+    }
+}
+
+asio::awaitable<void> group_coordinator::load(partition_id partition) {
+    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
+    loaded_partition* state = loaded_.at(partition.value()).get();
+    std::map<std::string, protocol::group_metadata_value> groups;
+    int64_t skipped = 0;
+    auto visit = [&](std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value) {
+        auto decoded = decode_offsets_record(key, value);
+        if (!decoded) {
+            ++skipped;
+            return;
+        }
+        if (const auto* metadata = std::get_if<group_metadata_record>(&decoded.value())) {
+            if (metadata->value) {
+                groups[metadata->group] = *metadata->value;
+            } else {
+                groups.erase(metadata->group);
+            }
+            return;
+        }
+        state->offsets.apply(decoded.value());
+    };
+    auto read = co_await read_all_records(*hosted, visit);
+    if (loaded_.find(partition.value()) == loaded_.end()) {
+        co_return;  // stopped meanwhile
+    }
+    if (!read) {
+        log::error("loading __consumer_offsets-{}: {}", partition.value(), read.error());
+    }
+    if (skipped > 0) {
+        log::warn("loading __consumer_offsets-{}: skipped {} unreadable records", partition.value(),
+                  skipped);
+    }
+    int64_t now_ms = wall_clock_ms();
+    for (auto& [group_id, value] : groups) {
+        auto made = group::load(group_id, value, settings_.groups,
+                                random_member_id_suffixes(std::random_device{}()), now_ms);
+        if (!made) {
+            log::warn("group {} of __consumer_offsets-{} cannot be loaded", group_id,
+                      partition.value());
+            continue;
+        }
+        state->groups.emplace(group_id, std::make_unique<group>(std::move(made).value()));
+    }
+    log::info("loaded __consumer_offsets-{}: {} groups, {} with offsets", partition.value(),
+              state->groups.size(), state->offsets.groups().size());
+    state->loading = false;
+    state->loaded.notify_all();
+}
+
+void group_coordinator::handle_effects(loaded_partition& state, const std::string& group_id) {
+    auto found = state.groups.find(group_id);
+    if (found == state.groups.end()) {
+        return;
+    }
+    group_effects effects = found->second->take_effects();
+    for (auto& completion : effects.joins) {
+        auto waiter = waiting_.find(completion.token);
+        if (waiter != waiting_.end()) {
+            waiter->second->join = std::move(completion.response);
+            waiter->second->answered.notify_all();
+            waiting_.erase(waiter);
+        }
+    }
+    for (auto& completion : effects.syncs) {
+        auto waiter = waiting_.find(completion.token);
+        if (waiter != waiting_.end()) {
+            waiter->second->sync = std::move(completion.response);
+            waiter->second->answered.notify_all();
+            waiting_.erase(waiter);
+        }
+    }
+    for (auto& request : effects.persists) {
+        for (auto& [partition, each] : loaded_) {
+            if (each.get() == &state) {
+                asio::co_spawn(executor_,
+                               persist(partition_id(partition), group_id, std::move(request)),
+                               asio::detached);
+                break;
+            }
+        }
+    }
+}
+
+asio::awaitable<void> group_coordinator::persist(partition_id partition, std::string group_id,
+                                                 persist_request request) {
+    error_code error = error_code::not_coordinator;
+    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
+    auto encoded =
+        encode_offsets_record(group_metadata_record{.group = group_id, .value = request.value});
+    if (!encoded) {
+        error = error_code::unknown_server_error;
+    } else if (hosted != nullptr) {
+        std::vector<encoded_offsets_record> records{std::move(encoded).value()};
+        auto appended = co_await append_durably(*hosted, records, wall_clock_ms());
+        error = appended ? error_code::none : appended.error();
+    }
+    auto state = loaded_.find(partition.value());
+    if (state == loaded_.end()) {
+        co_return;
+    }
+    auto found = state->second->groups.find(group_id);
+    if (found == state->second->groups.end()) {
+        co_return;
+    }
+    found->second->on_persisted(request.persist_id, error, wall_clock_ms());
+    handle_effects(*state->second, group_id);
+}
+
+asio::awaitable<join_response> group_coordinator::join_group(partition_id partition,
+                                                             std::string group_id,
+                                                             join_request request) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return join_response::failed(request.member_id, state.error());
+    }
+    int64_t now_ms = wall_clock_ms();
+    auto found = state.value()->groups.find(group_id);
+    if (found == state.value()->groups.end()) {
+        if (!request.member_id.empty()) {
+            // Kafka: a member id for a group that does not exist is unknown.
+            co_return join_response::failed(request.member_id, error_code::unknown_member_id);
+        }
+        auto made = std::make_unique<group>(
+            group_id, settings_.groups, random_member_id_suffixes(std::random_device{}()), now_ms);
+        found = state.value()->groups.emplace(group_id, std::move(made)).first;
+    }
+    request_token token = next_token_++;
+    auto waiter = std::make_shared<waiting_request>(executor_);
+    waiting_.emplace(token, waiter);
+    std::optional<join_response> answer = found->second->join(token, std::move(request), now_ms);
+    if (answer) {
+        waiting_.erase(token);
+    }
+    handle_effects(*state.value(), group_id);
+    if (answer) {
+        co_return std::move(*answer);
+    }
+    while (!waiter->join) {
+        co_await waiter->answered.wait();
+    }
+    co_return std::move(*waiter->join);
+}
+
+asio::awaitable<sync_response> group_coordinator::sync_group(partition_id partition,
+                                                             std::string group_id,
+                                                             sync_request request) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return sync_response::failed(state.error());
+    }
+    auto found = state.value()->groups.find(group_id);
+    if (found == state.value()->groups.end()) {
+        co_return sync_response::failed(error_code::unknown_member_id);
+    }
+    request_token token = next_token_++;
+    auto waiter = std::make_shared<waiting_request>(executor_);
+    waiting_.emplace(token, waiter);
+    std::optional<sync_response> answer =
+        found->second->sync(token, std::move(request), wall_clock_ms());
+    if (answer) {
+        waiting_.erase(token);
+    }
+    handle_effects(*state.value(), group_id);
+    if (answer) {
+        co_return std::move(*answer);
+    }
+    while (!waiter->sync) {
+        co_await waiter->answered.wait();
+    }
+    co_return std::move(*waiter->sync);
+}
+
+asio::awaitable<error_code> group_coordinator::heartbeat(partition_id partition,
+                                                         std::string group_id,
+                                                         heartbeat_request request) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return state.error();
+    }
+    auto found = state.value()->groups.find(group_id);
+    if (found == state.value()->groups.end()) {
+        co_return error_code::unknown_member_id;
+    }
+    error_code error = found->second->heartbeat(request, wall_clock_ms());
+    handle_effects(*state.value(), group_id);
+    co_return error;
+}
+
+asio::awaitable<leave_response> group_coordinator::leave_group(partition_id partition,
+                                                               std::string group_id,
+                                                               leave_request request) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return leave_response{.error = state.error()};
+    }
+    auto found = state.value()->groups.find(group_id);
+    if (found == state.value()->groups.end()) {
+        // Kafka: every member named is unknown.
+        leave_response response;
+        for (auto& member : request.members) {
+            response.members.push_back({.member_id = std::move(member.member_id),
+                                        .group_instance_id = std::move(member.group_instance_id),
+                                        .error = error_code::unknown_member_id});
+        }
+        co_return response;
+    }
+    leave_response response = found->second->leave(request, wall_clock_ms());
+    handle_effects(*state.value(), group_id);
+    co_return response;
+}
+
+asio::awaitable<std::vector<commit_outcome>> group_coordinator::commit_offsets(
+    partition_id partition, std::string group_id, commit_identity identity,
+    std::vector<std::pair<topic_partition, offset_and_metadata>> offsets) {
+    std::vector<commit_outcome> outcomes;
+    auto refuse_all = [&](error_code error) {
+        for (const auto& [id, value] : offsets) {
+            outcomes.push_back({.partition = id, .error = error});
+        }
+        return outcomes;
+    };
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return refuse_all(state.error());
+    }
+    int64_t now_ms = wall_clock_ms();
+    auto found = state.value()->groups.find(group_id);
+    if (found != state.value()->groups.end()) {
+        error_code allowed =
+            found->second->validate_offset_commit(identity, commit_kind::plain, now_ms);
+        if (allowed != error_code::none) {
+            co_return refuse_all(allowed);
+        }
+    } else if (identity.generation_id >= 0) {
+        // Kafka: a generation for a group that does not exist cannot be right.
+        co_return refuse_all(error_code::illegal_generation);
+    }
+    std::vector<partition_commit> commits;
+    for (auto& [id, value] : offsets) {
+        if (static_cast<int64_t>(value.metadata.size()) > settings_.offset_metadata_max_bytes) {
+            outcomes.push_back({.partition = id, .error = error_code::offset_metadata_too_large});
+            continue;
+        }
+        commits.push_back({.partition = id, .value = std::move(value)});
+    }
+    if (commits.empty()) {
+        co_return outcomes;
+    }
+    auto records = state.value()->offsets.prepare_commit(group_id, commits);
+    if (!records) {
+        for (const auto& commit : commits) {
+            outcomes.push_back(
+                {.partition = commit.partition, .error = error_code::offset_metadata_too_large});
+        }
+        co_return outcomes;
+    }
+    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
+    error_code written = error_code::not_coordinator;
+    if (hosted != nullptr) {
+        auto appended = co_await append_durably(*hosted, records.value(), now_ms);
+        written = appended ? error_code::none : appended.error();
+    }
+    auto still = loaded_.find(partition.value());
+    if (still != loaded_.end()) {
+        if (written == error_code::none) {
+            still->second->offsets.complete_commit(group_id, commits);
+        } else {
+            still->second->offsets.abort_commit(group_id, commits);
+        }
+    }
+    for (const auto& commit : commits) {
+        outcomes.push_back({.partition = commit.partition, .error = written});
+    }
+    co_return outcomes;
+}
+
+asio::awaitable<fetch_outcome> group_coordinator::fetch_offsets(
+    partition_id partition, std::string group_id,
+    std::optional<std::vector<topic_partition>> partitions) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return fetch_outcome{.error = state.error()};
+    }
+    const offset_store& store = state.value()->offsets;
+    fetch_outcome outcome;
+    if (!partitions) {
+        outcome.offsets = store.fetch_all(group_id, fetch_stability::any);
+        co_return outcome;
+    }
+    for (const auto& each : *partitions) {
+        outcome.offsets.push_back(store.fetch(group_id, each, fetch_stability::any));
+    }
+    co_return outcome;
+}
+
+asio::awaitable<described_group> group_coordinator::describe_group(partition_id partition,
+                                                                   std::string group_id) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return described_group{.error = state.error(),
+                                  .description = {.state = group_state_name(group_state::dead)}};
+    }
+    auto found = state.value()->groups.find(group_id);
+    if (found != state.value()->groups.end()) {
+        co_return described_group{.description = found->second->describe()};
+    }
+    // Kafka: a group known only by its offsets is Empty; one not known at all is Dead.
+    bool has_offsets = state.value()->offsets.has_offsets(group_id);
+    co_return described_group{
+        .description = {
+            .state = group_state_name(has_offsets ? group_state::empty : group_state::dead)}};
+}
+
+std::vector<listed_group> group_coordinator::list_groups() const {
+    std::vector<listed_group> listed;
+    for (const auto& [partition, state] : loaded_) {
+        if (state->loading) {
+            continue;
+        }
+        for (const auto& [group_id, each] : state->groups) {
+            if (each->state() == group_state::dead) {
+                continue;
+            }
+            listed.push_back({.group_id = group_id,
+                              .protocol_type = each->protocol_type().value_or(""),
+                              .state = group_state_name(each->state())});
+        }
+        for (const auto& group_id : state->offsets.groups()) {
+            if (state->groups.find(group_id) == state->groups.end()) {
+                listed.push_back({.group_id = group_id,
+                                  .protocol_type = "",
+                                  .state = group_state_name(group_state::empty)});
+            }
+        }
+    }
+    return listed;
+}
+
+asio::awaitable<void> group_coordinator::tick_loop() {
+    while (!stopped_) {
+        timer_.expires_after(tick_interval);
+        co_await timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        if (stopped_) {
+            break;
+        }
+        expire_deadlines(wall_clock_ms());
+    }
+}
+
+void group_coordinator::expire_deadlines(int64_t now_ms) {
+    for (auto& [partition, state] : loaded_) {
+        if (state->loading) {
+            continue;
+        }
+        for (auto& [group_id, each] : state->groups) {
+            std::optional<int64_t> deadline = each->next_deadline_ms();
+            if (deadline && *deadline <= now_ms) {
+                each->expire(now_ms);
+                handle_effects(*state, group_id);
+            }
+        }
+    }
+}
+
+}  // namespace samsa::coordinator

@@ -1,0 +1,130 @@
+#pragma once
+
+// The group coordinator of one shard: the classic groups, and the committed offsets, of
+// the __consumer_offsets partitions this shard hosts. It drives the sans-I/O state
+// machines (group.h, offset_store.h) with requests and the clock, writes what they ask to
+// __consumer_offsets (offsets_log.h) and answers once it is durable.
+//
+// A group lives in partition group_partition(group id) (group_partition.h); the server
+// sends each request to the shard that owns that partition, so a group is touched only
+// on one shard, and nothing here locks.
+//
+// Loading: the first request for a partition reads it from the log start (Kafka loads when
+// it becomes leader); requests meanwhile are answered COORDINATOR_LOAD_IN_PROGRESS, and a
+// partition this shard does not host is NOT_COORDINATOR, both retriable for clients.
+//
+// Time: one timer per shard wakes the groups whose deadlines (session timeouts, rebalance
+// timeouts, the initial rebalance delay) have passed; offsets.retention.check.interval.ms
+// expires old offsets. Bounds: members per group (group.max.size), waiting joins and
+// syncs (at most one per member), groups and offsets (what clients create, as in Kafka).
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cluster/partition_manager.h"
+#include "coordinator/group.h"
+#include "coordinator/group_types.h"
+#include "coordinator/offset_and_metadata.h"
+#include "coordinator/offset_store.h"
+#include "protocol/error_code.h"
+
+namespace samsa::coordinator {
+
+struct coordinator_settings {
+    group_config groups;
+    int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;  // offsets.retention.minutes
+    int64_t offsets_retention_check_interval_ms = 600'000;
+    int32_t offset_metadata_max_bytes = 4096;  // offset.metadata.max.bytes
+};
+
+// One partition's outcome of an OffsetCommit.
+struct commit_outcome {
+    topic_partition partition;
+    protocol::error_code error = protocol::error_code::none;
+};
+
+struct fetch_outcome {
+    protocol::error_code error = protocol::error_code::none;
+    std::vector<fetched_offset> offsets;
+};
+
+struct listed_group {
+    std::string group_id;
+    std::string protocol_type;
+    std::string_view state;
+};
+
+struct described_group {
+    protocol::error_code error = protocol::error_code::none;
+    group_description description;
+};
+
+class group_coordinator {
+public:
+    group_coordinator(asio::any_io_executor executor, cluster::partition_manager& partitions,
+                      coordinator_settings settings);
+    ~group_coordinator();
+    group_coordinator(const group_coordinator&) = delete;
+    group_coordinator& operator=(const group_coordinator&) = delete;
+
+    // Starts the shard's timer. Call once, on the shard.
+    void start();
+    // Cancels the timer and forgets every group; waiting requests are answered
+    // NOT_COORDINATOR. Call before the partitions close.
+    void stop();
+
+    asio::awaitable<join_response> join_group(partition_id partition, std::string group_id,
+                                              join_request request);
+    asio::awaitable<sync_response> sync_group(partition_id partition, std::string group_id,
+                                              sync_request request);
+    asio::awaitable<protocol::error_code> heartbeat(partition_id partition, std::string group_id,
+                                                    heartbeat_request request);
+    asio::awaitable<leave_response> leave_group(partition_id partition, std::string group_id,
+                                                leave_request request);
+    asio::awaitable<std::vector<commit_outcome>> commit_offsets(
+        partition_id partition, std::string group_id, commit_identity identity,
+        std::vector<std::pair<topic_partition, offset_and_metadata>> offsets);
+    // topics nullopt: every partition the group has committed (OffsetFetch with null topics).
+    asio::awaitable<fetch_outcome> fetch_offsets(
+        partition_id partition, std::string group_id,
+        std::optional<std::vector<topic_partition>> partitions);
+    asio::awaitable<described_group> describe_group(partition_id partition, std::string group_id);
+    // The groups of every loaded partition of this shard.
+    std::vector<listed_group> list_groups() const;
+
+private:
+    struct loaded_partition;
+    struct waiting_request;
+
+    // The loaded state of a hosted partition, loading it first if needed; the error
+    // otherwise (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS).
+    asio::awaitable<result<loaded_partition*, protocol::error_code>> partition_state(
+        partition_id partition);
+    asio::awaitable<void> load(partition_id partition);
+    // Delivers what a group asked for after an input: answers to waiting requests, writes.
+    void handle_effects(loaded_partition& state, const std::string& group_id);
+    asio::awaitable<void> persist(partition_id partition, std::string group_id,
+                                  persist_request request);
+    asio::awaitable<void> tick_loop();
+    void expire_deadlines(int64_t now_ms);
+
+    asio::any_io_executor executor_;
+    cluster::partition_manager& partitions_;
+    coordinator_settings settings_;
+    std::map<int32_t, std::unique_ptr<loaded_partition>> loaded_;
+    std::map<request_token, std::shared_ptr<waiting_request>> waiting_;
+    request_token next_token_ = 1;
+    asio::steady_timer timer_;
+    bool stopped_ = false;
+    int64_t next_retention_check_ms_ = 0;
+};
+
+}  // namespace samsa::coordinator
