@@ -44,7 +44,8 @@ integration-test:
 # The hostile-input, connection and data-path tests again, against the sanitizer build.
 ASAN_INTEGRATION_TESTS = tests/integration/test_bad_input.py tests/integration/test_connections.py \
 	tests/integration/test_topics.py tests/integration/test_produce_fetch_errors.py \
-	tests/integration/test_fetch_sessions.py tests/integration/test_produce_consume.py
+	tests/integration/test_fetch_sessions.py tests/integration/test_produce_consume.py \
+	tests/integration/test_consumer_groups.py tests/integration/test_group_protocol.py
 asan-integration-test:
 	SAMSA_BUILD_DIR=$(abspath $(ASAN_BUILD_DIR)) $(PYTHON) -m pytest $(ASAN_INTEGRATION_TESTS)
 

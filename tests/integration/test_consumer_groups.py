@@ -316,3 +316,32 @@ def test_a_first_join_waits_for_the_initial_rebalance_delay_then_completes(start
         poll_until([consumer], lambda: len(consumer.assignment()) == 2)
     finally:
         consumer.close()
+
+
+def test_a_static_member_restarting_within_its_session_timeout_keeps_its_partitions(
+        start_broker):
+    broker = start_broker(FAST_GROUPS)
+    create_topic(broker, "static", PARTITIONS)
+    revoked = []
+    steady = group_consumer(broker, "static-group", {"group.instance.id": "steady"})
+    steady.subscribe(["static"], on_revoke=lambda consumer, partitions: revoked.append(1))
+    restarting = group_consumer(broker, "static-group", {"group.instance.id": "restarting"})
+    restarting.subscribe(["static"])
+    consumers = [steady, restarting]
+    try:
+        poll_until(consumers, lambda: assigned_counts(consumers) == [3, 3])
+        kept = sorted(p.partition for p in restarting.assignment())
+        revoked.clear()
+        # A static member leaves no LeaveGroup behind when it closes (KIP-345).
+        restarting.close()
+        again = group_consumer(broker, "static-group", {"group.instance.id": "restarting"})
+        consumers = [steady, again]
+        again.subscribe(["static"])
+        poll_until(consumers, lambda: len(again.assignment()) == 3)
+        assert sorted(p.partition for p in again.assignment()) == kept
+        settle = time.monotonic() + 2
+        poll_until(consumers, lambda: time.monotonic() > settle)
+        assert revoked == [], "the other member was not rebalanced"
+        assert len(steady.assignment()) == 3
+    finally:
+        close_all(consumers)
