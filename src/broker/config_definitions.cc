@@ -197,8 +197,8 @@ std::vector<config_definition> make_definitions() {
         {"offsets.topic.replication.factor", int16, "3", at_least(1), read_only, honoured},
         {"offsets.topic.segment.bytes", int32, "104857600", at_least(1), read_only, honoured},
         {"offsets.load.buffer.size", int32, "5242880", at_least(1), read_only, planned},
-        {"offsets.retention.minutes", int32, "10080", at_least(1), read_only, planned},
-        {"offsets.retention.check.interval.ms", int64, "600000", at_least(1), read_only, planned},
+        {"offsets.retention.minutes", int32, "10080", at_least(1), read_only, honoured},
+        {"offsets.retention.check.interval.ms", int64, "600000", at_least(1), read_only, honoured},
         {"offsets.commit.timeout.ms", int32, "5000", at_least(1), read_only, planned},
         {"offset.metadata.max.bytes", int32, "4096", any, read_only, honoured},
 

@@ -1,12 +1,12 @@
 #include "coordinator/group_coordinator.h"
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <random>
 
+#include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "coordinator/offsets_log.h"
@@ -57,9 +57,32 @@ group_coordinator::group_coordinator(asio::any_io_executor executor,
 
 group_coordinator::~group_coordinator() = default;
 
+void group_coordinator::spawn(asio::awaitable<void> work, std::string_view what) {
+    asio::co_spawn(executor_, std::move(work), [what](std::exception_ptr failure) {
+        if (!failure) {
+            return;
+        }
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+            SAMSA_ASSERT(false, "group coordinator: %.*s failed: %s\n",
+                         static_cast<int>(what.size()), what.data(), error.what());
+        }
+        SAMSA_ASSERT(false, "group coordinator: %.*s failed\n", static_cast<int>(what.size()),
+                     what.data());
+    });
+}
+
 void group_coordinator::start() {
     next_retention_check_ms_ = wall_clock_ms() + settings_.offsets_retention_check_interval_ms;
-    asio::co_spawn(executor_, tick_loop(), asio::detached);
+    spawn(tick_loop(), "the timer");
+    // The partitions found on disk are loaded now, so ListGroups sees their groups.
+    for (const auto& [id, hosted] : partitions_) {
+        if (id.topic == offsets_topic && !loaded_.contains(id.partition.value())) {
+            loaded_.emplace(id.partition.value(), std::make_unique<loaded_partition>(executor_));
+            spawn(load(id.partition), "loading __consumer_offsets");
+        }
+    }
 }
 
 void group_coordinator::stop() {
@@ -87,7 +110,7 @@ group_coordinator::partition_state(partition_id partition) {
     if (found == loaded_.end()) {
         found =
             loaded_.emplace(partition.value(), std::make_unique<loaded_partition>(executor_)).first;
-        asio::co_spawn(executor_, load(partition), asio::detached);
+        spawn(load(partition), "loading __consumer_offsets");
     }
     // Requests wait for the load (Kafka answers COORDINATOR_LOAD_IN_PROGRESS and lets the
     // client retry; waiting answers the same request sooner).
@@ -105,10 +128,12 @@ group_coordinator::partition_state(partition_id partition) {
 
 asio::awaitable<void> group_coordinator::load(partition_id partition) {
     std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
-    loaded_partition* state = loaded_.at(partition.value()).get();
+    // Read into locals: the partition's entry may be erased (stop) while the read waits.
+    offset_store offsets;
     std::map<std::string, protocol::group_metadata_value> groups;
     int64_t skipped = 0;
-    auto visit = [&](std::span<const uint8_t> key, std::optional<std::span<const uint8_t>> value) {
+    offsets_record_visitor visit = [&](std::span<const uint8_t> key,
+                                       std::optional<std::span<const uint8_t>> value) {
         auto decoded = decode_offsets_record(key, value);
         if (!decoded) {
             ++skipped;
@@ -122,19 +147,40 @@ asio::awaitable<void> group_coordinator::load(partition_id partition) {
             }
             return;
         }
-        state->offsets.apply(decoded.value());
+        offsets.apply(decoded.value());
     };
-    auto read = co_await read_all_records(*hosted, visit);
-    if (loaded_.find(partition.value()) == loaded_.end()) {
-        co_return;  // stopped meanwhile
+    result<std::monostate, std::string> read = failure{std::string("not hosted")};
+    if (hosted != nullptr) {
+        read = co_await read_all_records(*hosted, visit);
+    }
+    install_loaded(partition, read, std::move(offsets), std::move(groups), skipped);
+}
+
+// Apart from load(): g++ 12 warns falsely (mismatched-new-delete) on the larger frame.
+void group_coordinator::install_loaded(partition_id partition,
+                                       const result<std::monostate, std::string>& read,
+                                       offset_store offsets,
+                                       std::map<std::string, protocol::group_metadata_value> groups,
+                                       int64_t skipped) {
+    auto entry = loaded_.find(partition.value());
+    if (entry == loaded_.end()) {
+        return;  // stopped meanwhile
     }
     if (!read) {
+        // Serving what was read would answer -1 for offsets that exist: forget the
+        // partition; its waiting requests get NOT_COORDINATOR and the next one loads again.
         log::error("loading __consumer_offsets-{}: {}", partition.value(), read.error());
+        std::unique_ptr<loaded_partition> failed = std::move(entry->second);
+        loaded_.erase(entry);
+        failed->loaded.notify_all();
+        return;
     }
     if (skipped > 0) {
         log::warn("loading __consumer_offsets-{}: skipped {} unreadable records", partition.value(),
                   skipped);
     }
+    loaded_partition& state = *entry->second;
+    state.offsets = std::move(offsets);
     int64_t now_ms = wall_clock_ms();
     for (auto& [group_id, value] : groups) {
         auto made = group::load(group_id, value, settings_.groups,
@@ -144,12 +190,12 @@ asio::awaitable<void> group_coordinator::load(partition_id partition) {
                       partition.value());
             continue;
         }
-        state->groups.emplace(group_id, std::make_unique<group>(std::move(made).value()));
+        state.groups.emplace(group_id, std::make_unique<group>(std::move(made).value()));
     }
     log::info("loaded __consumer_offsets-{}: {} groups, {} with offsets", partition.value(),
-              state->groups.size(), state->offsets.groups().size());
-    state->loading = false;
-    state->loaded.notify_all();
+              state.groups.size(), state.offsets.groups().size());
+    state.loading = false;
+    state.loaded.notify_all();
 }
 
 void group_coordinator::handle_effects(loaded_partition& state, const std::string& group_id) {
@@ -177,9 +223,8 @@ void group_coordinator::handle_effects(loaded_partition& state, const std::strin
     for (auto& request : effects.persists) {
         for (auto& [partition, each] : loaded_) {
             if (each.get() == &state) {
-                asio::co_spawn(executor_,
-                               persist(partition_id(partition), group_id, std::move(request)),
-                               asio::detached);
+                spawn(persist(partition_id(partition), group_id, std::move(request)),
+                      "writing group metadata");
                 break;
             }
         }
@@ -381,7 +426,7 @@ asio::awaitable<std::vector<commit_outcome>> group_coordinator::commit_offsets(
 
 asio::awaitable<fetch_outcome> group_coordinator::fetch_offsets(
     partition_id partition, std::string group_id,
-    std::optional<std::vector<topic_partition>> partitions) {
+    std::optional<std::vector<topic_partition>> partitions, fetch_stability stability) {
     auto state = co_await partition_state(partition);
     if (!state) {
         co_return fetch_outcome{.error = state.error()};
@@ -389,11 +434,11 @@ asio::awaitable<fetch_outcome> group_coordinator::fetch_offsets(
     const offset_store& store = state.value()->offsets;
     fetch_outcome outcome;
     if (!partitions) {
-        outcome.offsets = store.fetch_all(group_id, fetch_stability::any);
+        outcome.offsets = store.fetch_all(group_id, stability);
         co_return outcome;
     }
     for (const auto& each : *partitions) {
-        outcome.offsets.push_back(store.fetch(group_id, each, fetch_stability::any));
+        outcome.offsets.push_back(store.fetch(group_id, each, stability));
     }
     co_return outcome;
 }
@@ -453,6 +498,10 @@ asio::awaitable<void> group_coordinator::tick_loop() {
 }
 
 void group_coordinator::expire_deadlines(int64_t now_ms) {
+    bool check_retention = now_ms >= next_retention_check_ms_;
+    if (check_retention) {
+        next_retention_check_ms_ = now_ms + settings_.offsets_retention_check_interval_ms;
+    }
     for (auto& [partition, state] : loaded_) {
         if (state->loading) {
             continue;
@@ -464,6 +513,52 @@ void group_coordinator::expire_deadlines(int64_t now_ms) {
                 handle_effects(*state, group_id);
             }
         }
+        forget_idle_groups(*state);
+        if (check_retention) {
+            spawn(expire_offsets(partition_id(partition), now_ms), "expiring offsets");
+        }
+    }
+}
+
+// An Empty group with nobody in it (no members, none pending, no deadline) and no offsets
+// holds nothing worth keeping: a JoinGroup that was refused leaves one behind. Its metadata,
+// if it was ever written, says Empty, so reloading it would make the same group.
+void group_coordinator::forget_idle_groups(loaded_partition& state) {
+    std::erase_if(state.groups, [&state](const auto& entry) {
+        const group& each = *entry.second;
+        return each.state() == group_state::empty && each.member_count() == 0 &&
+               !each.next_deadline_ms() && !state.offsets.has_offsets(entry.first);
+    });
+}
+
+// Kafka's cleanupGroupMetadata, for offsets: an offset of a group without members expires
+// offsets.retention.minutes after its commit (an explicit expiry of OffsetCommit v2-4 wins);
+// groups with members keep theirs (KIP-211).
+asio::awaitable<void> group_coordinator::expire_offsets(partition_id partition, int64_t now_ms) {
+    auto entry = loaded_.find(partition.value());
+    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
+    if (entry == loaded_.end() || hosted == nullptr) {
+        co_return;
+    }
+    loaded_partition& state = *entry->second;
+    offset_expiration_policy policy =
+        [&state](const std::string& group_id) -> std::optional<offset_expiration> {
+        auto found = state.groups.find(group_id);
+        if (found == state.groups.end() || found->second->state() == group_state::empty) {
+            return offset_expiration{};
+        }
+        return std::nullopt;
+    };
+    std::vector<offset_removal> removals =
+        state.offsets.expire(now_ms, settings_.offsets_retention_ms, policy);
+    for (const offset_removal& removal : removals) {
+        auto written = co_await append_durably(*hosted, removal.records, now_ms);
+        auto still = loaded_.find(partition.value());
+        if (!written || still == loaded_.end()) {
+            co_return;
+        }
+        still->second->offsets.remove(removal);
+        log::info("expired {} offsets of group {}", removal.partitions.size(), removal.group);
     }
 }
 

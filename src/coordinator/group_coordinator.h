@@ -9,14 +9,18 @@
 // sends each request to the shard that owns that partition, so a group is touched only
 // on one shard, and nothing here locks.
 //
-// Loading: the first request for a partition reads it from the log start (Kafka loads when
-// it becomes leader); requests meanwhile are answered COORDINATOR_LOAD_IN_PROGRESS, and a
-// partition this shard does not host is NOT_COORDINATOR, both retriable for clients.
+// Loading: start() loads every partition the shard hosts from its log start (Kafka loads
+// when it becomes leader), and a partition created later is loaded by its first request.
+// Requests wait for the load rather than being answered COORDINATOR_LOAD_IN_PROGRESS; a
+// load that fails is forgotten and its requests answered NOT_COORDINATOR (retriable: the
+// next request loads again). A partition this shard does not host is NOT_COORDINATOR.
 //
 // Time: one timer per shard wakes the groups whose deadlines (session timeouts, rebalance
-// timeouts, the initial rebalance delay) have passed; offsets.retention.check.interval.ms
-// expires old offsets. Bounds: members per group (group.max.size), waiting joins and
-// syncs (at most one per member), groups and offsets (what clients create, as in Kafka).
+// timeouts, the initial rebalance delay) have passed, forgets groups that are Empty with no
+// members, pending members or offsets, and every offsets.retention.check.interval.ms
+// expires offsets (offsets.retention.minutes after their commit, for groups without
+// members). Bounds: members per group (group.max.size), waiting joins and syncs (at most
+// one per member), groups and offsets (what clients create, as in Kafka).
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -95,7 +99,7 @@ public:
     // topics nullopt: every partition the group has committed (OffsetFetch with null topics).
     asio::awaitable<fetch_outcome> fetch_offsets(
         partition_id partition, std::string group_id,
-        std::optional<std::vector<topic_partition>> partitions);
+        std::optional<std::vector<topic_partition>> partitions, fetch_stability stability);
     asio::awaitable<described_group> describe_group(partition_id partition, std::string group_id);
     // The groups of every loaded partition of this shard.
     std::vector<listed_group> list_groups() const;
@@ -109,12 +113,23 @@ private:
     asio::awaitable<result<loaded_partition*, protocol::error_code>> partition_state(
         partition_id partition);
     asio::awaitable<void> load(partition_id partition);
+    // The end of a load: what was read becomes the partition's state, or the partition is
+    // forgotten when the read failed.
+    void install_loaded(partition_id partition, const result<std::monostate, std::string>& read,
+                        offset_store offsets,
+                        std::map<std::string, protocol::group_metadata_value> groups,
+                        int64_t skipped);
     // Delivers what a group asked for after an input: answers to waiting requests, writes.
     void handle_effects(loaded_partition& state, const std::string& group_id);
     asio::awaitable<void> persist(partition_id partition, std::string group_id,
                                   persist_request request);
     asio::awaitable<void> tick_loop();
     void expire_deadlines(int64_t now_ms);
+    void forget_idle_groups(loaded_partition& state);
+    asio::awaitable<void> expire_offsets(partition_id partition, int64_t now_ms);
+    // Runs a coroutine of this coordinator on the shard; an exception escaping it is a
+    // broken invariant (waiting requests would never be answered): logged, then abort.
+    void spawn(asio::awaitable<void> work, std::string_view what);
 
     asio::any_io_executor executor_;
     cluster::partition_manager& partitions_;

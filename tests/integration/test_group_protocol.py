@@ -108,6 +108,18 @@ def test_a_simple_consumer_commits_and_fetches_offsets_without_joining(broker, c
     # A partition without a commit: offset -1 and no error, as Kafka answers.
     assert fetched == {0: (17, "checkpoint", NONE), 1: (-1, "", NONE)}
 
+    # After a restart the offsets are loaded back, and the group is listed (Empty, known
+    # only by its offsets) before any request for it.
+    broker.restart()
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    try:
+        assert ("simple", "") in admin.list_consumer_groups()
+    finally:
+        admin.close()
+    connection = connect(broker)
+    answer = kafka_probe.call(connection, probe, OFFSET_FETCH, 1, fetch)["body"]
+    assert answer["topics"][0]["partitions"][0]["committed_offset"] == 17
+
 
 def test_admin_client_lists_and_describes_a_stable_group(start_broker):
     broker = start_broker({"group.initial.rebalance.delay.ms": 0})

@@ -46,9 +46,6 @@ offset_commit_response refuse_all(const offset_commit_request& request, error_co
 
 asio::awaitable<offset_commit_response> offset_commit(request_context& context,
                                                       offset_commit_request& request) {
-    if (request.group_id.empty()) {
-        co_return refuse_all(request, error_code::invalid_group_id);
-    }
     auto route = route_group(context.services, request.group_id);
     if (!route) {
         co_return refuse_all(request, route.error());
@@ -111,22 +108,33 @@ asio::awaitable<offset_commit_response> offset_commit(request_context& context,
     co_return response;
 }
 
+// A plain function, not a coroutine: g++ 12 destroys a coroutine's parameter moved into a
+// lambda capture twice (metadata_publisher.cc).
+asio::awaitable<coordinator::fetch_outcome> fetch_on_coordinator(
+    shard_services& services, const group_route& route, std::string group_id,
+    std::optional<std::vector<coordinator::topic_partition>> partitions, bool require_stable) {
+    auto stability = require_stable ? coordinator::fetch_stability::require_stable
+                                    : coordinator::fetch_stability::any;
+    auto call = [group_id = std::move(group_id), partitions = std::move(partitions), stability,
+                 partition = route.partition](coordinator::group_coordinator& groups) mutable {
+        return groups.fetch_offsets(partition, std::move(group_id), std::move(partitions),
+                                    stability);
+    };
+    return on_coordinator(services, route, std::move(call));
+}
+
 // One group's committed offsets, or the error that stands for all of them.
 asio::awaitable<coordinator::fetch_outcome> fetch_group(
     request_context& context, const std::string& group_id,
-    std::optional<std::vector<coordinator::topic_partition>> partitions) {
-    if (group_id.empty()) {
-        co_return coordinator::fetch_outcome{.error = error_code::invalid_group_id};
-    }
+    std::optional<std::vector<coordinator::topic_partition>>& partitions, bool require_stable) {
     auto route = route_group(context.services, group_id);
     if (!route) {
         co_return coordinator::fetch_outcome{.error = route.error()};
     }
-    auto call = [group_id, partitions = std::move(partitions), partition = route.value().partition](
-                    coordinator::group_coordinator& groups) mutable {
-        return groups.fetch_offsets(partition, std::move(group_id), std::move(partitions));
-    };
-    co_return co_await on_coordinator(context.services, route.value(), std::move(call));
+    // Made first, outside the co_await: its arguments are gone before the suspension.
+    auto fetching = fetch_on_coordinator(context.services, route.value(), group_id,
+                                         std::move(partitions), require_stable);
+    co_return co_await std::move(fetching);
 }
 
 template <typename Topic>
@@ -170,7 +178,7 @@ asio::awaitable<offset_fetch_response> offset_fetch(request_context& context,
             // Named first: g++ 12 destroys a temporary coroutine argument twice.
             auto partitions = requested_partitions(group.topics);
             coordinator::fetch_outcome outcome =
-                co_await fetch_group(context, group.group_id, std::move(partitions));
+                co_await fetch_group(context, group.group_id, partitions, request.require_stable);
             auto& answer = response.groups.emplace_back();
             answer.group_id = group.group_id;
             answer.error_code = outcome.error;
@@ -180,7 +188,7 @@ asio::awaitable<offset_fetch_response> offset_fetch(request_context& context,
     }
     auto partitions = requested_partitions(request.topics);
     coordinator::fetch_outcome outcome =
-        co_await fetch_group(context, request.group_id, std::move(partitions));
+        co_await fetch_group(context, request.group_id, partitions, request.require_stable);
     response.error_code = outcome.error;
     fill_topics(outcome, response.topics);
     if (outcome.error != error_code::none && request.topics) {
