@@ -486,6 +486,72 @@ std::vector<listed_group> group_coordinator::list_groups() const {
     return listed;
 }
 
+asio::awaitable<error_code> group_coordinator::delete_group(partition_id partition,
+                                                            std::string group_id) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return state.error();
+    }
+    auto found = state.value()->groups.find(group_id);
+    if (found != state.value()->groups.end()) {
+        error_code deletable = found->second->delete_group(wall_clock_ms());
+        if (deletable != error_code::none) {
+            co_return deletable;
+        }
+    } else if (!state.value()->offsets.has_offsets(group_id)) {
+        co_return error_code::group_id_not_found;
+    }
+    offset_removal removal = state.value()->offsets.delete_group_records(group_id);
+    std::vector<encoded_offsets_record> records = removal.records;
+    auto tombstone = encode_offsets_record(group_metadata_record{.group = group_id});
+    if (tombstone) {
+        records.push_back(std::move(tombstone).value());
+    }
+    // The group is Dead from here on; a retry after a failed write finds it gone.
+    state.value()->groups.erase(group_id);
+    co_return co_await write_removal(partition, std::move(records), std::move(removal));
+}
+
+asio::awaitable<error_code> group_coordinator::delete_offsets(
+    partition_id partition, std::string group_id, std::vector<topic_partition> partitions) {
+    auto state = co_await partition_state(partition);
+    if (!state) {
+        co_return state.error();
+    }
+    auto found = state.value()->groups.find(group_id);
+    if (found != state.value()->groups.end()) {
+        if (found->second->state() == group_state::dead) {
+            co_return error_code::group_id_not_found;
+        }
+        if (found->second->member_count() > 0) {
+            co_return error_code::non_empty_group;
+        }
+    } else if (!state.value()->offsets.has_offsets(group_id)) {
+        co_return error_code::group_id_not_found;
+    }
+    offset_removal removal = state.value()->offsets.delete_offsets_records(group_id, partitions);
+    std::vector<encoded_offsets_record> records = removal.records;
+    co_return co_await write_removal(partition, std::move(records), std::move(removal));
+}
+
+// Appends the tombstones, then removes the offsets from the store once they are durable.
+asio::awaitable<error_code> group_coordinator::write_removal(
+    partition_id partition, std::vector<encoded_offsets_record> records, offset_removal removal) {
+    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
+    if (hosted == nullptr) {
+        co_return error_code::not_coordinator;
+    }
+    auto written = co_await append_durably(*hosted, records, wall_clock_ms());
+    if (!written) {
+        co_return written.error();
+    }
+    auto still = loaded_.find(partition.value());
+    if (still != loaded_.end()) {
+        still->second->offsets.remove(removal);
+    }
+    co_return error_code::none;
+}
+
 asio::awaitable<void> group_coordinator::tick_loop() {
     while (!stopped_) {
         timer_.expires_after(tick_interval);

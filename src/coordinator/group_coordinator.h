@@ -103,6 +103,16 @@ public:
     asio::awaitable<described_group> describe_group(partition_id partition, std::string group_id);
     // The groups of every loaded partition of this shard.
     std::vector<listed_group> list_groups() const;
+    // DeleteGroups: an Empty group (or one known only by its offsets) and its offsets, with
+    // tombstones; NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when unknown.
+    asio::awaitable<protocol::error_code> delete_group(partition_id partition,
+                                                       std::string group_id);
+    // OffsetDelete: the group's offsets of these partitions, with tombstones. The error is
+    // the request's: GROUP_ID_NOT_FOUND, or NON_EMPTY_GROUP while the group has members
+    // (Kafka's answer when it cannot tell which topics the members consume).
+    asio::awaitable<protocol::error_code> delete_offsets(partition_id partition,
+                                                         std::string group_id,
+                                                         std::vector<topic_partition> partitions);
 
 private:
     struct loaded_partition;
@@ -127,6 +137,9 @@ private:
     void expire_deadlines(int64_t now_ms);
     void forget_idle_groups(loaded_partition& state);
     asio::awaitable<void> expire_offsets(partition_id partition, int64_t now_ms);
+    asio::awaitable<protocol::error_code> write_removal(partition_id partition,
+                                                        std::vector<encoded_offsets_record> records,
+                                                        offset_removal removal);
     // Runs a coroutine of this coordinator on the shard; an exception escaping it is a
     // broken invariant (waiting requests would never be answered): logged, then abort.
     void spawn(asio::awaitable<void> work, std::string_view what);

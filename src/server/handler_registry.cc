@@ -74,6 +74,8 @@ handler_registry make_default_handler_registry() {
     registry.add(handlers::make_offset_fetch_handler());
     registry.add(handlers::make_describe_groups_handler());
     registry.add(handlers::make_list_groups_handler());
+    registry.add(handlers::make_delete_groups_handler());
+    registry.add(handlers::make_offset_delete_handler());
     registry.add(handlers::make_api_versions_handler());
     registry.add(handlers::make_metadata_handler());
     registry.add(handlers::make_create_topics_handler());

@@ -6,6 +6,7 @@ listing tools (kafka-python's admin client: ListGroups and DescribeGroups).
 Request bodies are encoded with kafka-python's protocol classes (an independent encoder);
 responses are decoded with Samsa's own codecs (tools/protocol_probe)."""
 
+import struct
 import time
 
 import kafka
@@ -145,3 +146,51 @@ def test_admin_client_lists_and_describes_a_stable_group(start_broker):
     finally:
         consumer.close()
         admin.close()
+
+
+OFFSET_DELETE = 47
+GROUP_ID_NOT_FOUND = 69
+
+
+def offset_delete_body(group, topic, partitions):
+    """OffsetDelete v0 (kafka-python has no class for it): group, [topic, [partition]]."""
+    def string(text):
+        return struct.pack(">h", len(text)) + text.encode()
+    body = string(group) + struct.pack(">i", 1) + string(topic) + struct.pack(">i", len(partitions))
+    return body + b"".join(struct.pack(">i", partition) for partition in partitions)
+
+
+def committed_offsets(connection, probe, group, topic, partitions):
+    fetch = encoded(OffsetFetchRequest[1](consumer_group=group, topics=[(topic, partitions)]))
+    answer = kafka_probe.call(connection, probe, OFFSET_FETCH, 1, fetch)["body"]
+    return {partition["partition_index"]: partition["committed_offset"]
+            for partition in answer["topics"][0]["partitions"]}
+
+
+def test_offsets_and_empty_groups_can_be_deleted(broker, connect, probe):
+    connection = connect(broker)
+    wait_for_coordinator(connection, probe, "doomed")
+    create_topic(broker, "deleting", 2)
+    commit = encoded(OffsetCommitRequest[2](
+        consumer_group="doomed", consumer_group_generation_id=-1, consumer_id="",
+        retention_time=-1, topics=[("deleting", [(0, 5, ""), (1, 6, "")])]))
+    kafka_probe.call(connection, probe, OFFSET_COMMIT, 2, commit)
+
+    answer = kafka_probe.call(connection, probe, OFFSET_DELETE, 0,
+                              offset_delete_body("doomed", "deleting", [0]))["body"]
+    assert answer["error_code"] == NONE
+    assert answer["topics"][0]["partitions"] == [{"partition_index": 0, "error_code": NONE}]
+    assert committed_offsets(connection, probe, "doomed", "deleting", [0, 1]) == {0: -1, 1: 6}
+
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    try:
+        assert admin.delete_consumer_groups(["doomed"]) == [("doomed", kafka.errors.NoError)]
+        assert committed_offsets(connection, probe, "doomed", "deleting", [0, 1]) == {0: -1,
+                                                                                      1: -1}
+        [(group, error)] = admin.delete_consumer_groups(["doomed"])
+        assert error.errno == GROUP_ID_NOT_FOUND
+    finally:
+        admin.close()
+    answer = kafka_probe.call(connection, probe, OFFSET_DELETE, 0,
+                              offset_delete_body("doomed", "deleting", [1]))["body"]
+    assert answer["error_code"] == GROUP_ID_NOT_FOUND

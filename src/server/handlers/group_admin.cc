@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "protocol/generated/delete_groups_request.h"
+#include "protocol/generated/delete_groups_response.h"
 #include "protocol/generated/describe_groups_request.h"
 #include "protocol/generated/describe_groups_response.h"
 #include "protocol/generated/list_groups_request.h"
@@ -96,6 +98,28 @@ asio::awaitable<protocol::list_groups_response> list_groups(
     co_return response;
 }
 
+asio::awaitable<error_code> delete_one(request_context& context, const std::string& group_id) {
+    auto route = route_group(context.services, group_id);
+    if (!route) {
+        co_return route.error();
+    }
+    auto call = [group_id, partition = route.value().partition](
+                    coordinator::group_coordinator& groups) mutable {
+        return groups.delete_group(partition, std::move(group_id));
+    };
+    co_return co_await on_coordinator(context.services, route.value(), std::move(call));
+}
+
+asio::awaitable<protocol::delete_groups_response> delete_groups(
+    request_context& context, protocol::delete_groups_request& request) {
+    protocol::delete_groups_response response;
+    for (const auto& group_id : request.groups_names) {
+        error_code error = co_await delete_one(context, group_id);
+        response.results.push_back({.group_id = group_id, .error_code = error});
+    }
+    co_return response;
+}
+
 }  // namespace
 
 api_handler make_describe_groups_handler() {
@@ -106,6 +130,11 @@ api_handler make_describe_groups_handler() {
 api_handler make_list_groups_handler() {
     return make_handler<protocol::message_traits<protocol::list_groups_request>::api_key>(
         0, 5, list_groups);
+}
+
+api_handler make_delete_groups_handler() {
+    return make_handler<protocol::message_traits<protocol::delete_groups_request>::api_key>(
+        0, 2, delete_groups);
 }
 
 }  // namespace samsa::server::handlers

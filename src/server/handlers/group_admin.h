@@ -8,6 +8,8 @@
 //   ListGroups     (key 16) v0-5: every group of every shard's loaded partitions, with the
 //                  states filter of v4 (case-insensitive, as Kafka) and the types filter of
 //                  v5 (every group here is "classic").
+//   DeleteGroups   (key 42) v0-2: per group NONE (the group and its offsets are removed with
+//                  tombstones), NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND.
 
 #include "server/handler.h"
 
@@ -15,5 +17,6 @@ namespace samsa::server::handlers {
 
 api_handler make_describe_groups_handler();
 api_handler make_list_groups_handler();
+api_handler make_delete_groups_handler();
 
 }  // namespace samsa::server::handlers

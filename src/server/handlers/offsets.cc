@@ -5,6 +5,8 @@
 #include "base/clock.h"
 #include "protocol/generated/offset_commit_request.h"
 #include "protocol/generated/offset_commit_response.h"
+#include "protocol/generated/offset_delete_request.h"
+#include "protocol/generated/offset_delete_response.h"
 #include "protocol/generated/offset_fetch_request.h"
 #include "protocol/generated/offset_fetch_response.h"
 #include "server/group_access.h"
@@ -206,6 +208,45 @@ asio::awaitable<offset_fetch_response> offset_fetch(request_context& context,
     co_return response;
 }
 
+asio::awaitable<protocol::offset_delete_response> offset_delete(
+    request_context& context, protocol::offset_delete_request& request) {
+    protocol::offset_delete_response response;
+    std::vector<coordinator::topic_partition> partitions;
+    for (const auto& topic : request.topics) {
+        for (const auto& partition : topic.partitions) {
+            partitions.push_back({topic.name, partition.partition_index});
+        }
+    }
+    auto route = route_group(context.services, request.group_id);
+    if (!route) {
+        response.error_code = route.error();
+    } else {
+        auto call = [group_id = request.group_id, partitions = std::move(partitions),
+                     partition =
+                         route.value().partition](coordinator::group_coordinator& groups) mutable {
+            return groups.delete_offsets(partition, std::move(group_id), std::move(partitions));
+        };
+        response.error_code =
+            co_await on_coordinator(context.services, route.value(), std::move(call));
+    }
+    if (response.error_code != error_code::none) {
+        co_return response;  // Kafka answers a request-level error without partitions
+    }
+    for (const auto& topic : request.topics) {
+        auto& answer = response.topics.emplace_back();
+        answer.name = topic.name;
+        for (const auto& partition : topic.partitions) {
+            error_code error =
+                partition_exists(*context.services.metadata, topic.name, partition.partition_index)
+                    ? error_code::none
+                    : error_code::unknown_topic_or_partition;
+            answer.partitions.push_back(
+                {.partition_index = partition.partition_index, .error_code = error});
+        }
+    }
+    co_return response;
+}
+
 }  // namespace
 
 api_handler make_offset_commit_handler() {
@@ -216,6 +257,11 @@ api_handler make_offset_commit_handler() {
 api_handler make_offset_fetch_handler() {
     return make_handler<protocol::message_traits<offset_fetch_request>::api_key>(0, 9,
                                                                                  offset_fetch);
+}
+
+api_handler make_offset_delete_handler() {
+    return make_handler<protocol::message_traits<protocol::offset_delete_request>::api_key>(
+        0, 0, offset_delete);
 }
 
 }  // namespace samsa::server::handlers

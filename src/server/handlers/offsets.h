@@ -9,7 +9,10 @@
 //                than offset.metadata.max.bytes is OFFSET_METADATA_TOO_LARGE.
 //   OffsetFetch  (key 9) v0-9: one group (v0-7) or several (v8+); null topics (v2+) asks
 //                for every partition the group committed; a partition with no commit is
-//                offset -1 with no error. require_stable matters only with transactions.
+//                offset -1 with no error. require_stable answers UNSTABLE_OFFSET_COMMIT for
+//                a partition whose commit is still being written.
+//   OffsetDelete (key 47) v0: removes the group's offsets of the partitions (tombstones);
+//                GROUP_ID_NOT_FOUND, or NON_EMPTY_GROUP while the group has members.
 
 #include "server/handler.h"
 
@@ -17,5 +20,6 @@ namespace samsa::server::handlers {
 
 api_handler make_offset_commit_handler();
 api_handler make_offset_fetch_handler();
+api_handler make_offset_delete_handler();
 
 }  // namespace samsa::server::handlers
