@@ -256,6 +256,29 @@ asio::awaitable<void> group_coordinator::persist(partition_id partition, std::st
     handle_effects(*state->second, group_id);
 }
 
+// A JoinGroup or SyncGroup: ask(token) puts the request to the group, which answers at once
+// or later through its effects (handle_effects fills the waiter's slot).
+template <typename Response, typename Ask>
+asio::awaitable<Response> group_coordinator::answer_or_wait(
+    loaded_partition& state, const std::string& group_id, Ask ask,
+    std::optional<Response> waiting_request::*slot) {
+    request_token token = next_token_++;
+    auto waiter = std::make_shared<waiting_request>(executor_);
+    waiting_.emplace(token, waiter);
+    std::optional<Response> answer = ask(token);
+    if (answer) {
+        waiting_.erase(token);
+    }
+    handle_effects(state, group_id);
+    if (answer) {
+        co_return std::move(*answer);
+    }
+    while (!((*waiter).*slot)) {
+        co_await waiter->answered.wait();
+    }
+    co_return std::move(*((*waiter).*slot));
+}
+
 asio::awaitable<join_response> group_coordinator::join_group(partition_id partition,
                                                              std::string group_id,
                                                              join_request request) {
@@ -274,21 +297,12 @@ asio::awaitable<join_response> group_coordinator::join_group(partition_id partit
             group_id, settings_.groups, random_member_id_suffixes(std::random_device{}()), now_ms);
         found = state.value()->groups.emplace(group_id, std::move(made)).first;
     }
-    request_token token = next_token_++;
-    auto waiter = std::make_shared<waiting_request>(executor_);
-    waiting_.emplace(token, waiter);
-    std::optional<join_response> answer = found->second->join(token, std::move(request), now_ms);
-    if (answer) {
-        waiting_.erase(token);
-    }
-    handle_effects(*state.value(), group_id);
-    if (answer) {
-        co_return std::move(*answer);
-    }
-    while (!waiter->join) {
-        co_await waiter->answered.wait();
-    }
-    co_return std::move(*waiter->join);
+    group& joined = *found->second;
+    auto ask = [&joined, &request, now_ms](request_token token) {
+        return joined.join(token, std::move(request), now_ms);
+    };
+    co_return co_await answer_or_wait<join_response>(*state.value(), group_id, ask,
+                                                     &waiting_request::join);
 }
 
 asio::awaitable<sync_response> group_coordinator::sync_group(partition_id partition,
@@ -302,22 +316,12 @@ asio::awaitable<sync_response> group_coordinator::sync_group(partition_id partit
     if (found == state.value()->groups.end()) {
         co_return sync_response::failed(error_code::unknown_member_id);
     }
-    request_token token = next_token_++;
-    auto waiter = std::make_shared<waiting_request>(executor_);
-    waiting_.emplace(token, waiter);
-    std::optional<sync_response> answer =
-        found->second->sync(token, std::move(request), wall_clock_ms());
-    if (answer) {
-        waiting_.erase(token);
-    }
-    handle_effects(*state.value(), group_id);
-    if (answer) {
-        co_return std::move(*answer);
-    }
-    while (!waiter->sync) {
-        co_await waiter->answered.wait();
-    }
-    co_return std::move(*waiter->sync);
+    group& syncing = *found->second;
+    auto ask = [&syncing, &request](request_token token) {
+        return syncing.sync(token, std::move(request), wall_clock_ms());
+    };
+    co_return co_await answer_or_wait<sync_response>(*state.value(), group_id, ask,
+                                                     &waiting_request::sync);
 }
 
 asio::awaitable<error_code> group_coordinator::heartbeat(partition_id partition,

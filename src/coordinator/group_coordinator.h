@@ -123,6 +123,10 @@ private:
     asio::awaitable<result<loaded_partition*, protocol::error_code>> partition_state(
         partition_id partition);
     asio::awaitable<void> load(partition_id partition);
+    template <typename Response, typename Ask>
+    asio::awaitable<Response> answer_or_wait(loaded_partition& state, const std::string& group_id,
+                                             Ask ask,
+                                             std::optional<Response> waiting_request::*slot);
     // The end of a load: what was read becomes the partition's state, or the partition is
     // forgotten when the read failed.
     void install_loaded(partition_id partition, const result<std::monostate, std::string>& read,

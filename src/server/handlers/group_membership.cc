@@ -28,6 +28,16 @@ std::string client_host(const connection_info& connection) {
     return "/" + std::string(colon == std::string_view::npos ? peer : peer.substr(0, colon));
 }
 
+// Where a membership request goes. Kafka refuses an empty group id for these four APIs
+// (INVALID_GROUP_ID); the others accept it.
+result<group_route, error_code> route_member_request(const shard_services& services,
+                                                     const std::string& group_id) {
+    if (group_id.empty()) {
+        return failure{error_code::invalid_group_id};
+    }
+    return route_group(services, group_id);
+}
+
 coordinator::join_request to_join(const request_context& context,
                                   const protocol::join_group_request& request) {
     coordinator::join_request join{
@@ -88,12 +98,7 @@ asio::awaitable<coordinator::join_response> join_on_coordinator(shard_services& 
 
 asio::awaitable<protocol::join_group_response> join_group(request_context& context,
                                                           protocol::join_group_request& request) {
-    if (request.group_id.empty()) {
-        co_return to_wire(
-            coordinator::join_response::failed(request.member_id, error_code::invalid_group_id),
-            context.api_version);
-    }
-    auto route = route_group(context.services, request.group_id);
+    auto route = route_member_request(context.services, request.group_id);
     if (!route) {
         co_return to_wire(coordinator::join_response::failed(request.member_id, route.error()),
                           context.api_version);
@@ -108,11 +113,7 @@ asio::awaitable<protocol::join_group_response> join_group(request_context& conte
 asio::awaitable<protocol::sync_group_response> sync_group(request_context& context,
                                                           protocol::sync_group_request& request) {
     protocol::sync_group_response response;
-    if (request.group_id.empty()) {
-        response.error_code = error_code::invalid_group_id;
-        co_return response;
-    }
-    auto route = route_group(context.services, request.group_id);
+    auto route = route_member_request(context.services, request.group_id);
     if (!route) {
         response.error_code = route.error();
         co_return response;
@@ -143,11 +144,7 @@ asio::awaitable<protocol::sync_group_response> sync_group(request_context& conte
 asio::awaitable<protocol::heartbeat_response> heartbeat(request_context& context,
                                                         protocol::heartbeat_request& request) {
     protocol::heartbeat_response response;
-    if (request.group_id.empty()) {
-        response.error_code = error_code::invalid_group_id;
-        co_return response;
-    }
-    auto route = route_group(context.services, request.group_id);
+    auto route = route_member_request(context.services, request.group_id);
     if (!route) {
         response.error_code = route.error();
         co_return response;
@@ -181,11 +178,7 @@ coordinator::leave_request to_leave(const request_context& context,
 asio::awaitable<protocol::leave_group_response> leave_group(
     request_context& context, protocol::leave_group_request& request) {
     protocol::leave_group_response response;
-    if (request.group_id.empty()) {
-        response.error_code = error_code::invalid_group_id;
-        co_return response;
-    }
-    auto route = route_group(context.services, request.group_id);
+    auto route = route_member_request(context.services, request.group_id);
     if (!route) {
         response.error_code = route.error();
         co_return response;
