@@ -9,6 +9,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "cluster/topic_name.h"
 #include "coordinator/offsets_log.h"
 #include "runtime/async_event.h"
 
@@ -17,21 +18,22 @@ namespace {
 
 using protocol::error_code;
 
-constexpr std::string_view offsets_topic = "__consumer_offsets";
 // How often the shard looks for expired sessions and rebalance deadlines. Kafka's timers
 // fire on time; a tick bounds the work to one pass over the groups, and 100 ms is well
 // inside the smallest session timeout (group.min.session.timeout.ms, 6 s).
 constexpr auto tick_interval = std::chrono::milliseconds(100);
 
 storage::topic_partition offsets_partition(partition_id partition) {
-    return {std::string(offsets_topic), partition};
+    return {std::string(cluster::consumer_offsets_topic), partition};
 }
 
 }  // namespace
 
 struct group_coordinator::loaded_partition {
-    explicit loaded_partition(const asio::any_io_executor& executor) : loaded(executor) {}
+    loaded_partition(partition_id id, const asio::any_io_executor& executor)
+        : id(id), loaded(executor) {}
 
+    partition_id id;
     bool loading = true;
     runtime::async_event loaded;
     offset_store offsets;
@@ -78,8 +80,10 @@ void group_coordinator::start() {
     spawn(tick_loop(), "the timer");
     // The partitions found on disk are loaded now, so ListGroups sees their groups.
     for (const auto& [id, hosted] : partitions_) {
-        if (id.topic == offsets_topic && !loaded_.contains(id.partition.value())) {
-            loaded_.emplace(id.partition.value(), std::make_unique<loaded_partition>(executor_));
+        if (id.topic == cluster::consumer_offsets_topic &&
+            !loaded_.contains(id.partition.value())) {
+            loaded_.emplace(id.partition.value(),
+                            std::make_unique<loaded_partition>(id.partition, executor_));
             spawn(load(id.partition), "loading __consumer_offsets");
         }
     }
@@ -108,8 +112,10 @@ group_coordinator::partition_state(partition_id partition) {
     }
     auto found = loaded_.find(partition.value());
     if (found == loaded_.end()) {
-        found =
-            loaded_.emplace(partition.value(), std::make_unique<loaded_partition>(executor_)).first;
+        found = loaded_
+                    .emplace(partition.value(),
+                             std::make_unique<loaded_partition>(partition, executor_))
+                    .first;
         spawn(load(partition), "loading __consumer_offsets");
     }
     // Requests wait for the load (Kafka answers COORDINATOR_LOAD_IN_PROGRESS and lets the
@@ -204,30 +210,20 @@ void group_coordinator::handle_effects(loaded_partition& state, const std::strin
         return;
     }
     group_effects effects = found->second->take_effects();
-    for (auto& completion : effects.joins) {
-        auto waiter = waiting_.find(completion.token);
-        if (waiter != waiting_.end()) {
-            waiter->second->join = std::move(completion.response);
-            waiter->second->answered.notify_all();
-            waiting_.erase(waiter);
-        }
-    }
-    for (auto& completion : effects.syncs) {
-        auto waiter = waiting_.find(completion.token);
-        if (waiter != waiting_.end()) {
-            waiter->second->sync = std::move(completion.response);
-            waiter->second->answered.notify_all();
-            waiting_.erase(waiter);
-        }
-    }
-    for (auto& request : effects.persists) {
-        for (auto& [partition, each] : loaded_) {
-            if (each.get() == &state) {
-                spawn(persist(partition_id(partition), group_id, std::move(request)),
-                      "writing group metadata");
-                break;
+    auto deliver = [this](auto& completions, auto slot) {
+        for (auto& completion : completions) {
+            auto waiter = waiting_.find(completion.token);
+            if (waiter != waiting_.end()) {
+                (*waiter->second).*slot = std::move(completion.response);
+                waiter->second->answered.notify_all();
+                waiting_.erase(waiter);
             }
         }
+    };
+    deliver(effects.joins, &waiting_request::join);
+    deliver(effects.syncs, &waiting_request::sync);
+    for (auto& request : effects.persists) {
+        spawn(persist(state.id, group_id, std::move(request)), "writing group metadata");
     }
 }
 

@@ -37,7 +37,7 @@ inline result<group_route, protocol::error_code> route_group(const shard_service
     if (placement->coordinator != services.settings.node) {
         return failure{protocol::error_code::not_coordinator};
     }
-    storage::topic_partition id{std::string(offsets_topic_name), placement->partition};
+    storage::topic_partition id{std::string(cluster::consumer_offsets_topic), placement->partition};
     return group_route{.owner = cluster::shard_for(id, services.shards->size()).value(),
                        .partition = placement->partition};
 }

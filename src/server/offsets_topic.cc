@@ -8,7 +8,7 @@ namespace samsa::server {
 
 std::optional<group_placement> place_group(const cluster::metadata_image& image,
                                            std::string_view group_id) {
-    const cluster::topic_metadata* topic = image.find_topic(offsets_topic_name);
+    const cluster::topic_metadata* topic = image.find_topic(cluster::consumer_offsets_topic);
     if (topic == nullptr || topic->partitions.empty()) {
         return std::nullopt;
     }
@@ -28,7 +28,7 @@ asio::awaitable<protocol::error_code> create_offsets_topic(shard_services& servi
         static_cast<int16_t>(std::max<std::size_t>(1, services.metadata->brokers().size()));
     std::vector<cluster::topic_request> requests(1);
     requests[0] = {
-        .name = std::string(offsets_topic_name),
+        .name = std::string(cluster::consumer_offsets_topic),
         .num_partitions = settings.offsets_topic_num_partitions,
         .replication_factor = std::min(settings.offsets_topic_replication_factor, brokers),
         .configs = {{"cleanup.policy", "compact"},

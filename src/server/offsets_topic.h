@@ -17,12 +17,11 @@
 #include <string_view>
 
 #include "cluster/metadata_image.h"
+#include "cluster/topic_name.h"
 #include "protocol/error_code.h"
 #include "server/shard_services.h"
 
 namespace samsa::server {
-
-inline constexpr std::string_view offsets_topic_name = "__consumer_offsets";
 
 // The partition of __consumer_offsets that holds a group, and the node leading it (its
 // coordinator): nullopt when the topic does not exist yet.

@@ -42,7 +42,7 @@ asio::awaitable<find_coordinator_response::coordinator> find_one(request_context
     if (!placement) {
         error_code created = co_await create_offsets_topic(services);
         if (created != error_code::none) {
-            log::warn("cannot create {}: {}", offsets_topic_name,
+            log::warn("cannot create {}: {}", cluster::consumer_offsets_topic,
                       protocol::error_code_name(created));
         }
         // Kafka's answer while the topic is being created: retry later.
