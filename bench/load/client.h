@@ -21,39 +21,20 @@
 #include <string>
 #include <string_view>
 
+#include "client/rdkafka_handles.h"
 #include "load_error.h"
 
 namespace samsa::load {
 
 constexpr int delivery_timeout_ms = 30'000;
 
-struct client_deleter {
-    void operator()(rd_kafka_t* client) const { rd_kafka_destroy(client); }
-};
-struct topic_deleter {
-    void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
-};
-struct queue_deleter {
-    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
-};
-struct message_deleter {
-    void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
-};
-struct metadata_deleter {
-    void operator()(const rd_kafka_metadata_t* metadata) const {
-        rd_kafka_metadata_destroy(metadata);
-    }
-};
-struct configuration_deleter {
-    void operator()(rd_kafka_conf_t* configuration) const { rd_kafka_conf_destroy(configuration); }
-};
-
-using client_handle = std::unique_ptr<rd_kafka_t, client_deleter>;
-// Destroy a topic handle before its client: declare it after the client_handle.
-using topic_handle = std::unique_ptr<rd_kafka_topic_t, topic_deleter>;
-using queue_handle = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
-using message_handle = std::unique_ptr<rd_kafka_message_t, message_deleter>;
-using metadata_handle = std::unique_ptr<const rd_kafka_metadata_t, metadata_deleter>;
+// The project's librdkafka handles (src/client/rdkafka_handles.h).
+using client::client_handle;
+using client::configuration_handle;
+using client::message_handle;
+using client::metadata_handle;
+using client::queue_handle;
+using client::topic_handle;
 
 // Settings for one client; the first setting librdkafka refuses is the error of create().
 class client_config {
@@ -69,7 +50,7 @@ public:
     load_result<client_handle> create(rd_kafka_type_t type);
 
 private:
-    std::unique_ptr<rd_kafka_conf_t, configuration_deleter> configuration_;
+    configuration_handle configuration_;
     std::optional<load_error> error_;
 };
 

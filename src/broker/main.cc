@@ -1,5 +1,5 @@
-// samsa: one binary. `samsa serve` is the broker; the client commands (topic, produce,
-// consume, group, config, cluster) join it as they are built.
+// samsa: one binary. `samsa serve` is the broker; the other commands (topic, produce,
+// consume, group, cluster, config) are a Kafka client (src/cli).
 
 #include <CLI/CLI.hpp>
 
@@ -12,10 +12,12 @@
 #include "base/log.h"
 #include "broker/broker.h"
 #include "broker/broker_config.h"
+#include "cli/cli.h"
 
 namespace {
 
-constexpr int exit_bad_configuration = 2;
+// The exit code of a bad command line or configuration, as for the client commands.
+constexpr int exit_bad_configuration = static_cast<int>(samsa::cli::exit_code::usage);
 
 struct serve_arguments {
     std::optional<std::string> config_file;
@@ -80,12 +82,23 @@ int main(int argc, char** argv) {
     auto started_at = std::chrono::steady_clock::now();
     CLI::App app{"Samsa: a Kafka-compatible streaming platform in one binary."};
     app.require_subcommand(1);
-    app.footer("Run `samsa COMMAND --help` for a command's options.");
+    app.footer(
+        "Run `samsa COMMAND --help` for a command's options and examples.\n\n"
+        "Exit codes: 0 done; 1 the broker refused (an error from Kafka's protocol); 2 the "
+        "command line or configuration is wrong; 3 no broker answered in time.");
     serve_arguments serve;
     add_serve_command(app, serve);
-    CLI11_PARSE(app, argc, argv);
+    samsa::cli::cli_context client_context;
+    samsa::cli::add_client_commands(app, client_context);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        // --help and --version are "errors" with exit code 0; every other parse error is a
+        // wrong command line, exit code 2 whatever CLI11's own number for it.
+        return app.exit(error) == 0 ? 0 : exit_bad_configuration;
+    }
     if (app.got_subcommand("serve")) {
         return run_serve(serve, started_at);
     }
-    return 0;
+    return static_cast<int>(client_context.result);
 }
