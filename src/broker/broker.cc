@@ -13,6 +13,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "broker/broker_config_schema.h"
+#include "broker/config_admin.h"
 #include "broker/log_maintenance.h"
 #include "broker/meta_properties.h"
 #include "broker/metadata_publisher.h"
@@ -177,6 +179,9 @@ public:
                 .groups_by_shard = groups_by_shard,
                 .fetches = resources->fetches.get(),
                 .fetch_sessions = resources->fetch_sessions.get()};
+            resources->services.settings.log_dirs = config.log.dirs;
+            resources->services.logs = log_manager_.get();
+            resources->services.configs = config_admin_.get();
             services.push_back(&resources->services);
         }
         server_ = std::make_unique<server::server>(shards_, make_server_options(config),
@@ -207,6 +212,7 @@ private:
                 static_cast<int16_t>(config.topics.default_replication_factor),
             .validate_topic_config = check_topic_config,
             .metadata_log = {.retention_ms = -1}};
+        settings.configs = make_broker_config_schema(config, node_);
         auto opened =
             cluster::controller::open(*file_system_, config.node.metadata_log_dir, cluster_id_,
                                       node_, std::move(settings), wall_clock_ms());
@@ -218,6 +224,8 @@ private:
         publisher_ =
             std::make_unique<metadata_publisher>(shards_, resources_, *log_manager_, *file_system_,
                                                  *controller_, config.topic_defaults, node_);
+        config_admin_ = std::make_unique<broker_config_admin>(shards_, *controller_, *publisher_,
+                                                              config, node_);
         return true;
     }
 
@@ -386,6 +394,8 @@ private:
     std::vector<std::unique_ptr<shard_resources>> resources_;
     // Uses the shards' resources, the log manager and the controller declared before it.
     std::unique_ptr<metadata_publisher> publisher_;
+    // Uses the controller and the publisher declared before it.
+    std::unique_ptr<broker_config_admin> config_admin_;
     // Works on the shards' partitions and writes through the log manager, declared before it.
     std::unique_ptr<log_maintenance> maintenance_;
     cluster::broker_registration registration_;

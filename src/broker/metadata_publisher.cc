@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "broker/dynamic_broker_configs.h"
 #include "broker/topic_settings.h"
 #include "cluster/placement.h"
 #include "runtime/cross_shard.h"
@@ -33,6 +34,7 @@ std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
     std::vector<storage::topic_partition> departed;
     std::vector<storage::topic_partition> hosted;
     std::map<std::string, storage::topic_settings, std::less<>> resolved;
+    cluster::config_map dynamic_defaults = dynamic_topic_defaults(*image, self_);
     for (auto& [id, partition] : resources.partitions) {
         const cluster::topic_metadata* topic = image->find_topic(id.topic);
         auto index = static_cast<std::size_t>(id.partition.value());
@@ -44,8 +46,10 @@ std::vector<storage::topic_partition> metadata_publisher::apply_on_shard(
             // Resolved once per topic: a bad override is reported once, not per partition.
             auto [settings, added] = resolved.try_emplace(id.topic);
             if (added) {
-                settings->second = resolve_topic_settings(
-                    topic_defaults_, image->find_topic_configs(id.topic), topic->internal);
+                cluster::config_map overrides =
+                    topic_overrides(dynamic_defaults, image->find_topic_configs(id.topic));
+                settings->second =
+                    resolve_topic_settings(topic_defaults_, &overrides, topic->internal);
             }
             partition->set_settings(settings->second);
             hosted.push_back(id);
@@ -101,6 +105,7 @@ asio::awaitable<void> metadata_publisher::publish_exclusively(cluster::metadata_
     }
     published_ = image;
     std::set<storage::topic_partition> hosted;
+    const cluster::config_map dynamic_defaults = dynamic_topic_defaults(*image, self_);
     for (uint32_t index = 0; index < shards_.size(); ++index) {
         runtime::shard& owner = shards_.at(index);
         auto on_shard = co_await runtime::invoke_on(
@@ -113,8 +118,10 @@ asio::awaitable<void> metadata_publisher::publish_exclusively(cluster::metadata_
             if (partition.leader != self_ || hosted.contains(id)) {
                 continue;
             }
-            storage::topic_settings settings = resolve_topic_settings(
-                topic_defaults_, image->find_topic_configs(name), topic.internal);
+            cluster::config_map overrides =
+                topic_overrides(dynamic_defaults, image->find_topic_configs(name));
+            storage::topic_settings settings =
+                resolve_topic_settings(topic_defaults_, &overrides, topic.internal);
             auto created = logs_.create_log(id, topic.id, settings.log, wall_clock_ms());
             if (!created) {
                 log::error("creating the log of {}-{}: {}", name, partition.partition.value(),

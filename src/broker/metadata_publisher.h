@@ -4,8 +4,9 @@
 // on, and the partitions it places on this node are hosted by their shards: a partition
 // that appeared gets a new log (created on shard 0 by the log manager, then handed to its
 // owner), a partition whose topic went away is closed and its directory removed, and every
-// hosted partition takes the leader epoch and the topic settings (broker defaults under
-// the topic's configs) the image gives it.
+// hosted partition takes the leader epoch and the topic settings the image gives it: the
+// topic's configs over the dynamic broker defaults (dynamic_broker_configs.h) over the
+// static ones, so a config changed at runtime applies at the next publication.
 //
 // Also the broker's topic_admin (shard_services.h): each topic operation runs on the
 // controller (shard 0) and returns after the image it produced has been published, so a

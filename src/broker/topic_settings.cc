@@ -310,6 +310,26 @@ std::optional<std::string> value_problem(const config_definition& definition,
 
 }  // namespace
 
+std::span<const config_definition> topic_config_definitions() {
+    return topic_definitions();
+}
+
+std::optional<std::string> check_config_value(const config_definition& definition,
+                                              std::string_view value) {
+    return value_problem(definition, value);
+}
+
+cluster::config_map topic_overrides(const cluster::config_map& dynamic_defaults,
+                                    const cluster::config_map* topic_configs) {
+    cluster::config_map overrides = dynamic_defaults;
+    if (topic_configs != nullptr) {
+        for (const auto& [key, value] : *topic_configs) {
+            overrides.insert_or_assign(key, value);
+        }
+    }
+    return overrides;
+}
+
 const config_definition* find_topic_config_definition(std::string_view key) {
     for (const auto& definition : topic_definitions()) {
         if (definition.name == key) {

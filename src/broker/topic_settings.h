@@ -26,6 +26,7 @@
 //     client id.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -55,5 +56,19 @@ std::optional<std::string> check_topic_config(std::string_view key,
 // with Kafka's type and validator for it; nullptr for a name Samsa does not know. Its
 // default is null: the broker's setting is the default.
 const config_definition* find_topic_config_definition(std::string_view key);
+
+// Every topic config Samsa knows, one definition each (as find_topic_config_definition).
+std::span<const config_definition> topic_config_definitions();
+
+// Why `value` is refused for `definition`, in Kafka's words ("Invalid value abc for
+// configuration retention.ms: Not a number of type LONG"); nullopt when it is fine.
+std::optional<std::string> check_config_value(const config_definition& definition,
+                                              std::string_view value);
+
+// A topic's overrides as a metadata image gives them: its own configs (nullptr: none) over
+// the dynamic broker defaults that apply to every topic (dynamic_topic_defaults() of
+// dynamic_broker_configs.h), to be resolved with resolve_topic_settings.
+cluster::config_map topic_overrides(const cluster::config_map& dynamic_defaults,
+                                    const cluster::config_map* topic_configs);
 
 }  // namespace samsa::broker

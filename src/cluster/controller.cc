@@ -225,6 +225,19 @@ asio::awaitable<void> controller::commit_for(std::vector<topic_outcome>& outcome
     }
 }
 
+asio::awaitable<std::optional<std::string>> controller::commit_records(
+    std::vector<metadata_record> records, int64_t now_ms) {
+    if (records.empty()) {
+        co_return std::nullopt;
+    }
+    auto committed = co_await commit(std::move(records), now_ms);
+    if (committed) {
+        co_return std::nullopt;
+    }
+    log::error("metadata change not written: {}", committed.error().message);
+    co_return committed.error().message;
+}
+
 asio::awaitable<storage::storage_result<metadata_image_ptr>> controller::register_broker(
     const broker_registration& self, int64_t now_ms) {
     co_await begin_operation();
@@ -436,6 +449,50 @@ asio::awaitable<std::vector<topic_outcome>> controller::create_partitions(
         outcomes.push_back(std::move(outcome));
     }
     co_await commit_for(outcomes, std::move(records), now_ms);
+    end_operation();
+    co_return outcomes;
+}
+
+asio::awaitable<std::vector<config_outcome>> controller::alter_configs(
+    std::vector<config_alteration> alterations, bool validate_only, int64_t now_ms) {
+    co_await begin_operation();
+    std::vector<config_outcome> outcomes;
+    if (!settings_.configs) {
+        outcomes.assign(alterations.size(),
+                        {.error = error_code::invalid_config,
+                         .message = "This node cannot change configs at runtime."});
+        end_operation();
+        co_return outcomes;
+    }
+    planned_config_changes plan = plan_config_changes(*image_, alterations, *settings_.configs);
+    outcomes = std::move(plan.outcomes);
+    if (!validate_only) {
+        if (auto failed = co_await commit_records(std::move(plan.records), now_ms)) {
+            for (auto& outcome : outcomes) {
+                if (outcome.error == error_code::none) {
+                    outcome = {.error = error_code::kafka_storage_error, .message = *failed};
+                }
+            }
+        }
+    }
+    end_operation();
+    co_return outcomes;
+}
+
+asio::awaitable<std::vector<quota_outcome>> controller::alter_client_quotas(
+    std::vector<quota_alteration> alterations, bool validate_only, int64_t now_ms) {
+    co_await begin_operation();
+    planned_quota_changes plan = plan_quota_changes(*image_, alterations);
+    std::vector<quota_outcome> outcomes = std::move(plan.outcomes);
+    if (!validate_only) {
+        if (auto failed = co_await commit_records(std::move(plan.records), now_ms)) {
+            for (auto& outcome : outcomes) {
+                if (outcome.error == error_code::none) {
+                    outcome = {.error = error_code::kafka_storage_error, .message = *failed};
+                }
+            }
+        }
+    }
     end_operation();
     co_return outcomes;
 }

@@ -1,7 +1,8 @@
 #pragma once
 
 // The active controller of a cluster of one voter (this node): the only writer of the
-// metadata log. Admin requests (create and delete topics, add partitions) and this node's
+// metadata log. Admin requests (create and delete topics, add partitions, alter configs
+// and client quotas) and this node's
 // registration become metadata records (metadata_record.h), appended as one batch and made
 // durable before they count, then applied to the image (metadata_image_builder.h), which
 // the caller publishes to every shard.
@@ -24,6 +25,8 @@
 #include <variant>
 #include <vector>
 
+#include "cluster/client_quotas.h"
+#include "cluster/config_changes.h"
 #include "cluster/metadata_image.h"
 #include "cluster/metadata_record.h"
 #include "protocol/error_code.h"
@@ -68,6 +71,9 @@ struct controller_settings {
                                              const std::optional<std::string>& value)>
         validate_topic_config;
     storage::log_config metadata_log;
+    // The config keys AlterConfigs and IncrementalAlterConfigs may set, and their values;
+    // nullptr: every config alteration is refused.
+    std::shared_ptr<const config_schema> configs;
 };
 
 using topic_reference = std::variant<std::string, topic_id>;
@@ -93,6 +99,12 @@ public:
                                                               int64_t now_ms);
     asio::awaitable<std::vector<topic_outcome>> create_partitions(
         std::vector<partition_increase> increases, bool validate_only, int64_t now_ms);
+    // Dynamic topic and broker configs (config_changes.h); one outcome per alteration.
+    asio::awaitable<std::vector<config_outcome>> alter_configs(
+        std::vector<config_alteration> alterations, bool validate_only, int64_t now_ms);
+    // Client quotas (client_quotas.h); one outcome per alteration.
+    asio::awaitable<std::vector<quota_outcome>> alter_client_quotas(
+        std::vector<quota_alteration> alterations, bool validate_only, int64_t now_ms);
 
     storage::storage_result<std::monostate> close();
 
@@ -107,6 +119,9 @@ private:
     // was to change reports KAFKA_STORAGE_ERROR.
     asio::awaitable<void> commit_for(std::vector<topic_outcome>& outcomes,
                                      std::vector<metadata_record> records, int64_t now_ms);
+    // The same for config and quota outcomes: the error message when the commit failed.
+    asio::awaitable<std::optional<std::string>> commit_records(std::vector<metadata_record> records,
+                                                               int64_t now_ms);
     // One operation at a time.
     asio::awaitable<void> begin_operation();
     void end_operation();

@@ -1,8 +1,8 @@
 #pragma once
 
 // What the cluster looks like at one point of the metadata log: brokers, topics and their
-// partitions, dynamic configs and finalized features. An image is immutable; a change
-// builds a new image (metadata_image_builder.h, from metadata log records) which is
+// partitions, dynamic configs, client quotas and finalized features. An image is immutable; a
+// change builds a new image (metadata_image_builder.h, from metadata log records) which is
 // published to every shard (each shard keeps a shared_ptr to the current one), so readers
 // on any shard never lock and never see a half-applied change.
 //
@@ -92,6 +92,20 @@ struct topic_metadata {
 // Kafka's defaults are the reader's to layer beneath.
 using config_map = std::map<std::string, std::string, std::less<>>;
 
+// One part of a client quota entity: an entity type ("user", "client-id", "ip") and a name;
+// a null name is the type's default entity (Kafka's "<default>").
+struct quota_entity_part {
+    std::string type;
+    std::optional<std::string> name;
+
+    auto operator<=>(const quota_entity_part&) const = default;
+};
+// A client quota entity (Kafka's ClientQuotaEntity): its parts in entity type order, each
+// type at most once.
+using quota_entity = std::vector<quota_entity_part>;
+// Quota keys to values (producer_byte_rate, ...), as ClientQuotaRecords set them.
+using quota_values = std::map<std::string, double, std::less<>>;
+
 // The feature that versions the metadata log itself (Kafka's MetadataVersion).
 inline constexpr std::string_view metadata_version_feature = "metadata.version";
 
@@ -134,6 +148,10 @@ public:
     }
     const config_map* find_broker_configs(std::string_view broker) const;
 
+    // Client quotas by entity (ClientQuotaRecord). An entity without any has no entry.
+    // Stored only: nothing enforces them yet.
+    const std::map<quota_entity, quota_values>& client_quotas() const { return client_quotas_; }
+
     // Finalized feature levels by feature name (FeatureLevelRecord), metadata.version among
     // them. A feature at level 0 is not listed.
     const std::map<std::string, int16_t, std::less<>>& features() const { return features_; }
@@ -156,6 +174,7 @@ private:
     std::unordered_map<topic_id, std::string> names_by_id_;
     std::map<std::string, config_map, std::less<>> topic_configs_;
     std::map<std::string, config_map, std::less<>> broker_configs_;
+    std::map<quota_entity, quota_values> client_quotas_;
     std::map<std::string, int16_t, std::less<>> features_;
 };
 

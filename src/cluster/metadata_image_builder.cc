@@ -1,5 +1,6 @@
 #include "cluster/metadata_image_builder.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "cluster/topic_name.h"
@@ -91,6 +92,8 @@ std::string_view to_string(metadata_image_error error) {
             return "unsupported config resource";
         case metadata_image_error::invalid_metadata_version:
             return "invalid metadata.version";
+        case metadata_image_error::invalid_quota_entity:
+            return "invalid client quota entity";
     }
     return "unknown metadata image error";
 }
@@ -286,6 +289,35 @@ applied metadata_image_builder::replay(const protocol::feature_level_record& rec
 }
 
 applied metadata_image_builder::replay(const protocol::no_op_record&) {
+    return ok;
+}
+
+applied metadata_image_builder::replay(const protocol::client_quota_record& record) {
+    // Kafka's ClientQuotaEntity is a map from entity type to name: the order of the parts
+    // in the record does not matter, so the image keeps them sorted.
+    quota_entity entity;
+    for (const auto& part : record.entity) {
+        entity.push_back({.type = part.entity_type, .name = part.entity_name});
+    }
+    std::sort(entity.begin(), entity.end());
+    auto same_type = [](const quota_entity_part& a, const quota_entity_part& b) {
+        return a.type == b.type;
+    };
+    if (entity.empty() ||
+        std::adjacent_find(entity.begin(), entity.end(), same_type) != entity.end()) {
+        return failure(metadata_image_error::invalid_quota_entity);
+    }
+    if (!record.remove) {
+        next_.client_quotas_[std::move(entity)].insert_or_assign(record.key, record.value);
+        return ok;
+    }
+    auto found = next_.client_quotas_.find(entity);
+    if (found != next_.client_quotas_.end()) {
+        found->second.erase(record.key);
+        if (found->second.empty()) {
+            next_.client_quotas_.erase(found);
+        }
+    }
     return ok;
 }
 

@@ -17,6 +17,8 @@
 //   RemoveTopicRecord      removes the topic, its partitions and its dynamic configs.
 //   ConfigRecord           sets a topic (resource type 2) or broker (4) config; a null value
 //                          deletes it.
+//   ClientQuotaRecord      sets a quota key of a client quota entity, or removes it; an
+//                          entity left without keys disappears.
 //   FeatureLevelRecord     finalizes a feature at a level; level 0 removes the feature.
 //   NoOpRecord             nothing (the controller writes it to advance the log).
 //
@@ -47,6 +49,7 @@ enum class metadata_image_error : uint8_t {
     invalid_recovery_state,       // a leader recovery state Kafka does not define
     unsupported_config_resource,  // a ConfigRecord for neither a topic nor a broker
     invalid_metadata_version,     // metadata.version finalized below level 1
+    invalid_quota_entity,         // a ClientQuotaRecord without entity parts, or a type twice
 };
 
 std::string_view to_string(metadata_image_error error);
@@ -85,6 +88,7 @@ private:
     applied replay(const protocol::config_record& record);
     applied replay(const protocol::feature_level_record& record);
     applied replay(const protocol::no_op_record& record);
+    applied replay(const protocol::client_quota_record& record);
 
     topic_metadata* find_topic(const topic_id& id);
 

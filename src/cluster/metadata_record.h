@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "protocol/generated/client_quota_record.h"
 #include "protocol/generated/config_record.h"
 #include "protocol/generated/feature_level_record.h"
 #include "protocol/generated/no_op_record.h"
@@ -36,11 +37,10 @@ inline constexpr uint32_t metadata_record_frame_version = 1;
 
 // The record types Samsa writes and replays. Any other type is an error when decoded:
 // skipping a record would build a different image than the one its writer had.
-using metadata_record_body =
-    std::variant<protocol::register_broker_record, protocol::topic_record,
-                 protocol::partition_record, protocol::config_record,
-                 protocol::partition_change_record, protocol::remove_topic_record,
-                 protocol::feature_level_record, protocol::no_op_record>;
+using metadata_record_body = std::variant<
+    protocol::register_broker_record, protocol::topic_record, protocol::partition_record,
+    protocol::config_record, protocol::partition_change_record, protocol::remove_topic_record,
+    protocol::feature_level_record, protocol::no_op_record, protocol::client_quota_record>;
 
 // A record and the version it is encoded at (Kafka's ApiMessageAndVersion).
 struct metadata_record {

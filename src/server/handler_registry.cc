@@ -4,10 +4,18 @@
 
 #include "base/assert.h"
 #include "protocol/header_versions.h"
+#include "server/handlers/alter_configs.h"
 #include "server/handlers/api_versions.h"
+#include "server/handlers/client_quotas.h"
 #include "server/handlers/create_partitions.h"
 #include "server/handlers/create_topics.h"
+#include "server/handlers/delete_records.h"
 #include "server/handlers/delete_topics.h"
+#include "server/handlers/describe_cluster.h"
+#include "server/handlers/describe_configs.h"
+#include "server/handlers/describe_log_dirs.h"
+#include "server/handlers/describe_producers.h"
+#include "server/handlers/elect_leaders.h"
 #include "server/handlers/fetch.h"
 #include "server/handlers/find_coordinator.h"
 #include "server/handlers/group_admin.h"
@@ -15,6 +23,7 @@
 #include "server/handlers/list_offsets.h"
 #include "server/handlers/metadata.h"
 #include "server/handlers/offsets.h"
+#include "server/handlers/partition_reassignments.h"
 #include "server/handlers/produce.h"
 
 namespace samsa::server {
@@ -81,6 +90,18 @@ handler_registry make_default_handler_registry() {
     registry.add(handlers::make_create_topics_handler());
     registry.add(handlers::make_delete_topics_handler());
     registry.add(handlers::make_create_partitions_handler());
+    registry.add(handlers::make_delete_records_handler());
+    registry.add(handlers::make_describe_cluster_handler());
+    registry.add(handlers::make_describe_log_dirs_handler());
+    registry.add(handlers::make_describe_producers_handler());
+    registry.add(handlers::make_elect_leaders_handler());
+    registry.add(handlers::make_alter_partition_reassignments_handler());
+    registry.add(handlers::make_list_partition_reassignments_handler());
+    registry.add(handlers::make_describe_configs_handler());
+    registry.add(handlers::make_alter_configs_handler());
+    registry.add(handlers::make_incremental_alter_configs_handler());
+    registry.add(handlers::make_describe_client_quotas_handler());
+    registry.add(handlers::make_alter_client_quotas_handler());
     return registry;
 }
 

@@ -17,6 +17,8 @@
 #include "coordinator/group_coordinator.h"
 #include "protocol/error_code.h"
 #include "runtime/shard.h"
+#include "server/config_admin.h"
+#include "storage/log_manager.h"
 
 namespace samsa::server {
 
@@ -61,6 +63,8 @@ struct broker_settings {
     bool auto_create_topics_enable = true;  // auto.create.topics.enable
     int32_t fetch_max_bytes = 57'671'680;   // fetch.max.bytes
     group_settings groups;
+    // log.dirs as configured (DescribeLogDirs answers each, made absolute).
+    std::vector<std::filesystem::path> log_dirs;
 };
 
 struct shard_services {
@@ -85,6 +89,13 @@ struct shard_services {
     // This shard's delayed fetches and fetch sessions; nullptr in tests that fetch nothing.
     fetch_purgatory* fetches = nullptr;
     fetch_session_cache* fetch_sessions = nullptr;
+    // The node's log manager, for what may be called from any shard: DeleteRecords makes log
+    // start offsets durable through persist_log_start_offsets_in_background. nullptr in tests
+    // without storage (moved starts are then only checkpointed periodically).
+    storage::log_manager* logs = nullptr;
+    // Dynamic configs and client quotas; nullptr in tests that need none (their requests
+    // are then answered with an error per resource).
+    config_admin* configs = nullptr;
 };
 
 }  // namespace samsa::server

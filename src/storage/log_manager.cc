@@ -1,11 +1,16 @@
 #include "storage/log_manager.h"
 
 #include <fmt/format.h>
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+#include <asio/thread_pool.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/log.h"
@@ -31,6 +36,17 @@ struct dir_state {
 
 }  // namespace
 
+struct log_manager::checkpoint_state {
+    // One checkpoint write at a time; guards `persisted`.
+    std::mutex mutex;
+    // Log start offsets persist_log_start_offsets wrote, by log dir and partition, until a
+    // periodic write reports them (or a larger start).
+    std::map<std::pair<std::filesystem::path, topic_partition>, offset> persisted;
+    // The thread persist_log_start_offsets_in_background runs on, started at first use.
+    std::once_flag background_started;
+    std::unique_ptr<asio::thread_pool> background;
+};
+
 std::optional<topic_partition> parse_partition_dir_name(std::string_view name) {
     if (name == metadata_log_dir_name) {
         return std::nullopt;
@@ -53,9 +69,15 @@ std::string partition_dir_name(const topic_partition& partition) {
 }
 
 log_manager::log_manager(file_system& fs, log_manager_config config)
-    : fs_(fs), config_(std::move(config)) {
+    : fs_(fs), config_(std::move(config)), checkpoints_(std::make_unique<checkpoint_state>()) {
     for (const auto& dir : config_.log_dirs) {
         partitions_per_dir_[dir] = 0;
+    }
+}
+
+log_manager::~log_manager() {
+    if (checkpoints_->background) {
+        checkpoints_->background->join();
     }
 }
 
@@ -192,6 +214,13 @@ storage_result<loaded_log> log_manager::create_log(const topic_partition& partit
     if (auto synced = fs_.sync_directory(least->first); !synced) {
         return failure{io_error(synced.error())};
     }
+    {
+        // A start persisted for an earlier log of the same name (a deleted topic) is not this
+        // log's.
+        std::lock_guard lock(checkpoints_->mutex);
+        std::erase_if(checkpoints_->persisted,
+                      [&](const auto& entry) { return entry.first.second == partition; });
+    }
     ++least->second;
     return loaded_log{.partition = partition,
                       .log_dir = least->first,
@@ -201,6 +230,7 @@ storage_result<loaded_log> log_manager::create_log(const topic_partition& partit
 
 storage_result<std::monostate> log_manager::write_checkpoints(
     const std::vector<log_offsets>& offsets) {
+    std::lock_guard lock(checkpoints_->mutex);
     for (const auto& dir : config_.log_dirs) {
         partition_offsets recovery_points;
         partition_offsets log_start_offsets;
@@ -210,6 +240,7 @@ storage_result<std::monostate> log_manager::write_checkpoints(
                 log_start_offsets[each.partition] = each.log_start_offset;
             }
         }
+        apply_persisted_starts(dir, log_start_offsets);
         if (auto written = write_offset_checkpoint(fs_, dir / recovery_point_checkpoint_file_name,
                                                    recovery_points);
             !written) {
@@ -222,6 +253,85 @@ storage_result<std::monostate> log_manager::write_checkpoints(
         }
     }
     return std::monostate{};
+}
+
+void log_manager::apply_persisted_starts(const std::filesystem::path& dir,
+                                         partition_offsets& starts) {
+    for (auto it = checkpoints_->persisted.begin(); it != checkpoints_->persisted.end();) {
+        const auto& [key, persisted_start] = *it;
+        if (key.first != dir) {
+            ++it;
+            continue;
+        }
+        auto reported = starts.find(key.second);
+        bool caught_up = reported != starts.end() && reported->second >= persisted_start;
+        if (caught_up) {
+            it = checkpoints_->persisted.erase(it);
+            continue;
+        }
+        if (reported != starts.end()) {
+            reported->second = persisted_start;  // gathered before the move: keep the move
+            ++it;
+            continue;
+        }
+        // Not reported: hosted since the offsets were gathered (keep it), or gone with its
+        // topic (forget it).
+        auto exists = fs_.exists(dir / partition_dir_name(key.second));
+        if (exists && exists.value()) {
+            starts[key.second] = persisted_start;
+            ++it;
+        } else {
+            it = checkpoints_->persisted.erase(it);
+        }
+    }
+}
+
+storage_result<std::monostate> log_manager::persist_log_start_offsets(
+    const std::vector<log_offsets>& moved) {
+    std::lock_guard lock(checkpoints_->mutex);
+    std::set<std::filesystem::path> dirs;
+    for (const log_offsets& each : moved) {
+        auto [entry, added] = checkpoints_->persisted.try_emplace({each.log_dir, each.partition},
+                                                                  each.log_start_offset);
+        if (!added) {
+            entry->second = std::max(entry->second, each.log_start_offset);
+        }
+        dirs.insert(each.log_dir);
+    }
+    for (const auto& dir : dirs) {
+        std::filesystem::path file = dir / log_start_offset_checkpoint_file_name;
+        // Read first: the file holds every other log of the directory, which must stay.
+        auto starts = read_offset_checkpoint(fs_, file);
+        if (!starts) {
+            return failure{io_error(starts.error())};
+        }
+        for (const log_offsets& each : moved) {
+            if (each.log_dir == dir) {
+                starts.value()[each.partition] =
+                    checkpoints_->persisted.at({each.log_dir, each.partition});
+            }
+        }
+        if (auto written = write_offset_checkpoint(fs_, file, starts.value()); !written) {
+            return failure{io_error(written.error())};
+        }
+    }
+    return std::monostate{};
+}
+
+asio::awaitable<std::optional<storage_error>> log_manager::persist_log_start_offsets_in_background(
+    std::vector<log_offsets> moved) {
+    std::call_once(checkpoints_->background_started, [this] {
+        checkpoints_->background = std::make_unique<asio::thread_pool>(1);
+        asio::post(*checkpoints_->background, [] { log::set_thread_name("log-starts"); });
+    });
+    // co_spawn needs a default-constructible result: the error, if any.
+    auto persist = [this,
+                    moved = std::move(moved)]() -> asio::awaitable<std::optional<storage_error>> {
+        auto persisted = persist_log_start_offsets(moved);
+        co_return persisted ? std::nullopt : std::optional<storage_error>(persisted.error());
+    };
+    return asio::co_spawn(checkpoints_->background->get_executor(), std::move(persist),
+                          asio::use_awaitable);
 }
 
 storage_result<std::monostate> log_manager::mark_clean_shutdown(

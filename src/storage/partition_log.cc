@@ -19,7 +19,6 @@ namespace {
 // LogLoader does the same): segments renamed for deletion, cleaner output, temporary
 // checkpoint writes.
 constexpr std::string_view leftover_suffixes[] = {".deleted", ".cleaned", ".tmp"};
-constexpr std::string_view deleted_suffix = ".deleted";
 
 bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -465,96 +464,6 @@ bool partition_log::flush_due(int64_t now_ms) const {
            now_ms - last_flush_ms_ >= config_.flush_ms;
 }
 
-storage_result<int> partition_log::delete_old_segments(int64_t now_ms) {
-    if (auto usable = check_usable(); !usable) {
-        return failure{usable.error()};
-    }
-    int64_t excess_bytes = config_.retention_bytes < 0
-                               ? -1
-                               : static_cast<int64_t>(size_bytes()) - config_.retention_bytes;
-    std::size_t deletable = 0;
-    for (std::size_t index = 0; index < segments_.size(); ++index) {
-        const log_segment& segment = *segments_[index];
-        offset upper =
-            index + 1 < segments_.size() ? segments_[index + 1]->base_offset() : log_end_offset_;
-        if (segment.empty() || upper > high_watermark_) {
-            break;  // never delete what consumers cannot have read yet
-        }
-        bool expired = config_.retention_ms >= 0 &&
-                       now_ms - segment.largest_timestamp_ms() > config_.retention_ms;
-        bool over_size =
-            excess_bytes >= 0 && excess_bytes >= static_cast<int64_t>(segment.size_bytes());
-        bool below_start = upper <= log_start_offset_;
-        if (!expired && !over_size && !below_start) {
-            break;
-        }
-        if (over_size) {
-            excess_bytes -= static_cast<int64_t>(segment.size_bytes());
-        }
-        ++deletable;
-    }
-    if (deletable == 0) {
-        return 0;
-    }
-    if (deletable == segments_.size()) {
-        // The active segment must go too: start a new, empty one to take its place.
-        if (auto rolled = roll(now_ms); !rolled) {
-            return failure{rolled.error()};
-        }
-    }
-    for (std::size_t count = 0; count < deletable; ++count) {
-        if (auto deleted = delete_segment_front(now_ms); !deleted) {
-            return failure{deleted.error()};
-        }
-    }
-    log_start_offset_ = std::max(log_start_offset_, segments_.front()->base_offset());
-    if (auto trimmed = trim_epochs_to_log(); !trimmed) {
-        return failure{trimmed.error()};
-    }
-    return static_cast<int>(deletable);
-}
-
-storage_result<std::monostate> partition_log::delete_segment_front(int64_t now_ms) {
-    log_segment& oldest = *segments_.front();
-    if (auto closed = oldest.close(); !closed) {
-        return failure{fail(closed.error())};
-    }
-    auto renamed = oldest.rename_with_suffix(deleted_suffix);
-    if (!renamed) {
-        return failure{fail(renamed.error())};
-    }
-    pending_deletions_.push_back(
-        {.files = std::move(renamed).value(), .due_ms = now_ms + config_.file_delete_delay_ms});
-    segments_.pop_front();
-    return std::monostate{};
-}
-
-storage_result<std::monostate> partition_log::remove_expired_files(int64_t now_ms) {
-    auto due =
-        std::partition(pending_deletions_.begin(), pending_deletions_.end(),
-                       [now_ms](const pending_deletion& each) { return each.due_ms > now_ms; });
-    for (auto it = due; it != pending_deletions_.end(); ++it) {
-        for (const auto& path : it->files) {
-            if (auto removed = fs_.remove(path); !removed) {
-                return failure{fail(removed.error())};
-            }
-        }
-    }
-    pending_deletions_.erase(due, pending_deletions_.end());
-    return std::monostate{};
-}
-
-storage_result<std::monostate> partition_log::increment_log_start_offset(offset new_start) {
-    if (auto usable = check_usable(); !usable) {
-        return usable;
-    }
-    if (new_start > log_start_offset_) {
-        log_start_offset_ = std::min(new_start, log_end_offset_);
-        return trim_epochs_to_log();
-    }
-    return std::monostate{};
-}
-
 storage_result<std::monostate> partition_log::truncate_to(offset end) {
     if (auto usable = check_usable(); !usable) {
         return usable;
@@ -563,7 +472,7 @@ storage_result<std::monostate> partition_log::truncate_to(offset end) {
         return std::monostate{};
     }
     while (segments_.size() > 1 && segments_.back()->base_offset() >= end) {
-        auto removed = segments_.back()->rename_with_suffix(deleted_suffix);
+        auto removed = segments_.back()->rename_with_suffix(deleted_file_suffix);
         if (!removed) {
             return failure{fail(removed.error())};
         }

@@ -141,8 +141,15 @@ public:
     // *.deleted and their files removed after file.delete.delay.ms (remove_expired_files).
     storage_result<int> delete_old_segments(int64_t now_ms);
     storage_result<std::monostate> remove_expired_files(int64_t now_ms);
-    // Moves the log start offset forward (DeleteRecords); it never moves back.
+    // Moves the log start offset forward; it never moves back, nor past the log end.
     storage_result<std::monostate> increment_log_start_offset(offset new_start);
+    // DeleteRecords (Kafka's maybeIncrementLogStartOffset, then the segment deletion its next
+    // retention pass would do): the log start offset moves to new_start, which may not pass
+    // the high watermark (storage_errc::offset_out_of_range), and every segment wholly below
+    // it is deleted as retention deletes. Returns the log start offset after the call, which
+    // is larger than new_start when the log already started later. Durability of the new
+    // start is the caller's: log_manager::persist_log_start_offsets.
+    storage_result<offset> delete_records_before(offset new_start, int64_t now_ms);
 
     // Removes every record at or after `end` (a follower truncating to its leader).
     storage_result<std::monostate> truncate_to(offset end);
@@ -195,7 +202,17 @@ private:
     // first segment when none is).
     std::size_t segment_index_for(offset target) const;
     storage_result<std::monostate> delete_segment_front(int64_t now_ms);
+    // Whether retention.ms and retention.bytes count when choosing segments to delete, or only
+    // the log start offset (DeleteRecords).
+    enum class deletion_rules : uint8_t { retention_and_log_start, log_start_only };
+    // How many segments, oldest first, may be deleted under the rules (partition_log_retention.cc).
+    std::size_t deletable_front_segments(int64_t now_ms, deletion_rules rules) const;
+    storage_result<int> delete_front_segments(std::size_t count, int64_t now_ms);
     storage_result<std::monostate> trim_epochs_to_log();
+
+    // Appended to the files of a deleted segment until they are removed; recovery removes
+    // leftovers.
+    static constexpr std::string_view deleted_file_suffix = ".deleted";
 
     struct pending_deletion {
         std::vector<std::filesystem::path> files;

@@ -13,6 +13,26 @@ namespace {
 using protocol::error_code;
 constexpr int64_t t0 = 1'700'000'000'000;
 
+// Takes any key and value, except the value "bad".
+class permissive_schema final : public config_schema {
+public:
+    bool is_list(config_resource_type, std::string_view) const override { return false; }
+    std::optional<std::string> default_value(config_resource_type,
+                                             std::string_view) const override {
+        return std::nullopt;
+    }
+    std::optional<config_outcome> validate(config_resource_type, std::string_view,
+                                           const config_map&,
+                                           const config_map& proposed) const override {
+        for (const auto& [key, value] : proposed) {
+            if (value == "bad") {
+                return config_outcome{.error = error_code::invalid_config, .message = key};
+            }
+        }
+        return std::nullopt;
+    }
+};
+
 class ControllerTest : public ::testing::Test {
 protected:
     void SetUp() override { reopen(); }
@@ -31,6 +51,7 @@ protected:
             }
             return std::string("Unknown topic config name: ") + std::string(key);
         };
+        settings.configs = std::make_shared<permissive_schema>();
         auto opened = controller::open(*fs_, dir_.path(), "cluster-a", node_id(1), settings, t0);
         ASSERT_TRUE(opened) << opened.error().message;
         controller_ = std::move(opened).value();
@@ -196,6 +217,48 @@ TEST_F(ControllerTest, ConcurrentCreationsOfOneNameLetExactlyOneWin) {
     ASSERT_EQ(second.size(), 1u);
     EXPECT_EQ(first[0].error, error_code::none);
     EXPECT_EQ(second[0].error, error_code::topic_already_exists);
+}
+
+TEST_F(ControllerTest, AlteredConfigsAndQuotasSurviveAReopen) {
+    register_self();
+    create({{.name = "orders"}});
+    std::vector<config_alteration> alterations{
+        {.type = config_resource_type::topic,
+         .resource_name = "orders",
+         .changes = {{.name = "retention.ms", .value = "5000"}}},
+        {.type = config_resource_type::broker,
+         .resource_name = "",
+         .changes = {{.name = "log.retention.ms", .value = "bad"}}}};
+    auto outcomes = run([&] { return controller_->alter_configs(alterations, false, t0); });
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_EQ(outcomes[0].error, error_code::none);
+    EXPECT_EQ(outcomes[1].error, error_code::invalid_config);
+    std::vector<quota_alteration> quotas{
+        {.entity = {{.type = "user", .name = "alice"}},
+         .operations = {{.key = "producer_byte_rate", .value = 1024.0}}}};
+    auto quota_outcomes = run([&] { return controller_->alter_client_quotas(quotas, false, t0); });
+    EXPECT_EQ(quota_outcomes[0].error, error_code::none);
+
+    reopen();
+    auto image = controller_->image();
+    ASSERT_NE(image->find_topic_configs("orders"), nullptr);
+    EXPECT_EQ(image->find_topic_configs("orders")->at("retention.ms"), "5000");
+    EXPECT_EQ(image->find_broker_configs(""), nullptr);
+    ASSERT_EQ(image->client_quotas().size(), 1u);
+    EXPECT_EQ(image->client_quotas().begin()->second.at("producer_byte_rate"), 1024.0);
+}
+
+TEST_F(ControllerTest, ValidateOnlyAlterationsWriteNothing) {
+    register_self();
+    create({{.name = "orders"}});
+    std::vector<config_alteration> alterations{
+        {.type = config_resource_type::topic,
+         .resource_name = "orders",
+         .changes = {{.name = "retention.ms", .value = "5000"}}}};
+    auto before = controller_->image();
+    auto outcomes = run([&] { return controller_->alter_configs(alterations, true, t0); });
+    EXPECT_EQ(outcomes[0].error, error_code::none);
+    EXPECT_EQ(controller_->image(), before);
 }
 
 TEST(RandomTopicId, IsNeverReservedNorLooksLikeAFlag) {
