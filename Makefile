@@ -41,11 +41,14 @@ asan-test:
 integration-test:
 	SAMSA_BUILD_DIR=$(abspath $(BUILD_DIR)) $(PYTHON) -m pytest tests
 
-# The hostile-input, connection and data-path tests again, against the sanitizer build.
+# The hostile-input, connection, data-path, group and admin tests again, against the
+# sanitizer build.
 ASAN_INTEGRATION_TESTS = tests/integration/test_bad_input.py tests/integration/test_connections.py \
 	tests/integration/test_topics.py tests/integration/test_produce_fetch_errors.py \
 	tests/integration/test_fetch_sessions.py tests/integration/test_produce_consume.py \
-	tests/integration/test_consumer_groups.py tests/integration/test_group_protocol.py
+	tests/integration/test_consumer_groups.py tests/integration/test_group_protocol.py \
+	tests/integration/test_configs.py tests/integration/test_client_quotas.py \
+	tests/integration/test_partition_admin.py
 asan-integration-test:
 	SAMSA_BUILD_DIR=$(abspath $(ASAN_BUILD_DIR)) $(PYTHON) -m pytest $(ASAN_INTEGRATION_TESTS)
 

@@ -316,6 +316,37 @@ def test_delete_records_errors(start_broker, connect, probe):
     assert watermarks(broker, "errors", 0) == (3, 5)
 
 
+
+def test_delete_records_follows_the_brokers_cleanup_policy(start_broker, connect, probe):
+    # Kafka checks the topic's effective cleanup.policy (LogConfig.delete): a broker whose
+    # log.cleanup.policy is compact, statically or as a dynamic default, refuses DeleteRecords
+    # on topics that set no policy of their own.
+    broker = start_broker({"log.cleanup.policy": "compact"})
+    create_topic(broker, "inherits", 1)
+    create_topic(broker, "deletes", 1, {"cleanup.policy": "delete"})
+    connection = connect(broker)
+    answer = call(connection, probe, DELETE_RECORDS, 2, delete_records_body(2, [
+        ("inherits", [(0, 0)]), ("deletes", [(0, 0)])]))
+    assert [topic["partitions"][0]["error_code"] for topic in answer["topics"]] == [
+        POLICY_VIOLATION, NONE]
+
+    other = start_broker()
+    create_topic(other, "inherits", 1)
+    connection = connect(other)
+    body = (kafka_wire.array([kafka_wire.int8(4) + kafka_wire.string("", compact=True)
+                              + kafka_wire.array([kafka_wire.string("log.cleanup.policy",
+                                                                    compact=True)
+                                                  + kafka_wire.int8(0)
+                                                  + kafka_wire.string("compact", compact=True)
+                                                  + kafka_wire.tagged_fields()], compact=True)
+                              + kafka_wire.tagged_fields()], compact=True)
+            + kafka_wire.boolean(False) + kafka_wire.tagged_fields())
+    altered = kafka_probe.call(connection, probe, 44, 1, body, header_version=2)["body"]
+    assert altered["responses"][0]["error_code"] == NONE
+    answer = call(connection, probe, DELETE_RECORDS, 2,
+                  delete_records_body(2, [("inherits", [(0, 0)])]))
+    assert answer["topics"][0]["partitions"][0]["error_code"] == POLICY_VIOLATION
+
 def wait_for_offsets_topic(connection, probe):
     """FindCoordinator creates __consumer_offsets; asks until it is served."""
     body = string("any-group")

@@ -3,9 +3,11 @@
 #include <algorithm>
 
 #include "base/clock.h"
+#include "cluster/config_changes.h"
 #include "cluster/topic_name.h"
 #include "protocol/generated/delete_records_request.h"
 #include "protocol/generated/delete_records_response.h"
+#include "protocol/generated/describe_configs_request.h"
 #include "server/partition_access.h"
 
 namespace samsa::server::handlers {
@@ -29,19 +31,39 @@ struct deletion {
     std::filesystem::path log_dir;  // where the log lives, once deleted from
 };
 
-// Whether the topic's cleanup.policy allows deleting records (Kafka's LogConfig.delete). Only
-// a policy set on the topic is seen here; the broker's log.cleanup.policy default is
-// "delete" unless configured otherwise.
-bool policy_allows_deletion(const cluster::metadata_image& image, std::string_view topic) {
-    const cluster::config_map* configs = image.find_topic_configs(topic);
-    if (configs == nullptr) {
+// The topic's effective cleanup.policy: its own, else the broker's dynamic or static
+// log.cleanup.policy, as DescribeConfigs reports it; nullopt when it cannot be told.
+std::optional<std::string> effective_cleanup_policy(const shard_services& services,
+                                                    const cluster::metadata_image& image,
+                                                    std::string_view topic) {
+    if (services.configs == nullptr) {
+        const cluster::config_map* configs = image.find_topic_configs(topic);
+        if (configs == nullptr) {
+            return std::nullopt;
+        }
+        auto own = configs->find("cleanup.policy");
+        return own == configs->end() ? std::nullopt : std::optional<std::string>(own->second);
+    }
+    protocol::describe_configs_request::describe_configs_resource resource{
+        .resource_type = static_cast<int8_t>(cluster::config_resource_type::topic),
+        .resource_name = std::string(topic),
+        .configuration_keys = std::vector<std::string>{"cleanup.policy"}};
+    auto described = services.configs->describe_configs(image, resource, false, false);
+    if (described.error_code != error_code::none || described.configs.empty()) {
+        return std::nullopt;
+    }
+    return described.configs.front().value;
+}
+
+// Whether the topic's effective cleanup.policy allows deleting records (Kafka's
+// LogConfig.delete); "delete" when it cannot be told.
+bool policy_allows_deletion(const shard_services& services, const cluster::metadata_image& image,
+                            std::string_view topic) {
+    std::optional<std::string> policy = effective_cleanup_policy(services, image, topic);
+    if (!policy) {
         return true;
     }
-    auto policy = configs->find("cleanup.policy");
-    if (policy == configs->end()) {
-        return true;
-    }
-    std::string_view rest = policy->second;
+    std::string_view rest = *policy;
     while (!rest.empty()) {
         auto comma = rest.find(',');
         std::string_view item = rest.substr(0, comma);
@@ -74,7 +96,7 @@ error_code check_locally(const shard_services& services, const deletion& item) {
     if (placement != error_code::none) {
         return placement;
     }
-    if (!policy_allows_deletion(image, item.id.topic)) {
+    if (!policy_allows_deletion(services, image, item.id.topic)) {
         return error_code::policy_violation;
     }
     if (item.requested_offset < 0 && item.requested_offset != high_watermark_marker) {
