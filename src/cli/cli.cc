@@ -66,7 +66,9 @@ void add_global_options(CLI::App& app, cli_context& context) {
             "a librdkafka property for the client, NAME=VALUE; repeatable "
             "(e.g. -X security.protocol=ssl)")
         ->type_name("NAME=VALUE")
-        ->allow_extra_args(false);
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 }  // namespace

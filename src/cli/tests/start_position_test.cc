@@ -1,0 +1,81 @@
+#include "cli/start_position.h"
+
+#include <gtest/gtest.h>
+
+namespace samsa::cli {
+namespace {
+
+TEST(ParseStartPosition, NamedPositions) {
+    EXPECT_EQ(parse_start_position("beginning")->kind, start_kind::beginning);
+    EXPECT_EQ(parse_start_position("end")->kind, start_kind::end);
+    EXPECT_EQ(parse_start_position("stored")->kind, start_kind::stored);
+}
+
+TEST(ParseStartPosition, AbsoluteAndRelativeToEnd) {
+    auto absolute = parse_start_position("42");
+    ASSERT_TRUE(absolute);
+    EXPECT_EQ(absolute->kind, start_kind::absolute);
+    EXPECT_EQ(absolute->value, 42);
+    auto relative = parse_start_position("-10");
+    ASSERT_TRUE(relative);
+    EXPECT_EQ(relative->kind, start_kind::from_end);
+    EXPECT_EQ(relative->value, 10);
+    EXPECT_EQ(parse_start_position("0")->value, 0);
+}
+
+TEST(ParseStartPosition, RejectsEverythingElse) {
+    for (const char* bad :
+         {"", "-", "-0", "+5", "5x", "begin", "--3", "1.5", "99999999999999999999"}) {
+        EXPECT_FALSE(parse_start_position(bad)) << bad;
+    }
+}
+
+TEST(ResolveStartOffset, EachKindWithinTheWatermarks) {
+    const partition_watermarks marks{.low = 5, .high = 25};
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::beginning}, marks), 5);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::end}, marks), 25);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::stored}, marks), 25);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::absolute, .value = 10}, marks), 10);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::from_end, .value = 3}, marks), 22);
+}
+
+TEST(ResolveStartOffset, ClampsToTheLog) {
+    const partition_watermarks marks{.low = 5, .high = 25};
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::absolute, .value = 2}, marks), 5);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::absolute, .value = 99}, marks), 25);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::from_end, .value = 100}, marks), 5);
+    EXPECT_EQ(resolve_start_offset({.kind = start_kind::from_end, .value = 20}, marks), 5);
+}
+
+TEST(ResolveStartOffset, TimestampWithoutALaterRecordStartsAtTheEnd) {
+    const partition_watermarks marks{.low = 0, .high = 7};
+    const start_position at_time{.kind = start_kind::timestamp, .value = 1000};
+    EXPECT_EQ(resolve_start_offset(at_time, marks, 3), 3);
+    EXPECT_EQ(resolve_start_offset(at_time, marks, -1), 7);
+    EXPECT_EQ(resolve_start_offset(at_time, marks, std::nullopt), 7);
+}
+
+TEST(ParseIso8601, DateOnlyIsMidnightUtc) {
+    EXPECT_EQ(*parse_iso8601_ms("1970-01-01"), 0);
+    EXPECT_EQ(*parse_iso8601_ms("2024-05-01"), 1714521600000);
+}
+
+TEST(ParseIso8601, TimeFractionAndZones) {
+    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T12:30:15.250Z"), 1714566615250);
+    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T12:30:15.25"), 1714566615250);
+    EXPECT_EQ(*parse_iso8601_ms("2024-05-01 14:30:15.250+02:00"), 1714566615250);
+    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T07:30:15.250-0500"), 1714566615250);
+    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T12:30"), 1714566600000);
+    EXPECT_EQ(*parse_iso8601_ms("2024-02-29T00:00:00Z"), 1709164800000);
+}
+
+TEST(ParseIso8601, RejectsMalformedAndImpossibleDates) {
+    for (const char* bad : {"", "2024", "2024-13-01", "2023-02-29", "2024-05-01T25:00",
+                            "2024-05-01T12", "2024-05-01T12:30:61", "2024-05-01T12:30:00.Z",
+                            "2024-05-01T12:30:00+2", "2024-05-01junk", "yesterday"}) {
+        EXPECT_FALSE(parse_iso8601_ms(bad)) << bad;
+    }
+}
+
+}  // namespace
+}  // namespace samsa::cli
