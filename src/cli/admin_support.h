@@ -1,7 +1,8 @@
 #pragma once
 
 // What the admin commands (topic, group, cluster, config) share: opening the admin client
-// from the global options, and parsing `key=value` arguments.
+// from the global options, parsing `key=value` arguments, reporting a request's per-item
+// outcomes (delete topics, delete groups) and the changes of an IncrementalAlterConfigs.
 //
 //     auto admin = open_admin(context);
 //     if (!admin) { return; }          // the failure is already reported
@@ -14,6 +15,8 @@
 
 #include "cli/cli_context.h"
 #include "client/admin_client.h"
+#include "client/config_alteration.h"
+#include "protocol/json_writer.h"
 
 namespace samsa::cli {
 
@@ -32,5 +35,18 @@ client::client_result<std::vector<std::pair<std::string, std::string>>> parse_ke
 inline bool wants_json(const cli_context& context) {
     return context.format == output_format::json;
 }
+
+// The ids of the topic's partitions (ascending), or nullopt after reporting the failure.
+std::optional<std::vector<int32_t>> partition_ids(cli_context& context, client::admin_client& admin,
+                                                  const std::string& topic);
+
+// Prints one outcome per item: a JSON array of {<id_key>, deleted, error} or a line
+// "deleted <noun> NAME" per success. Every failure goes to stderr; the first one's kind
+// decides the exit code.
+void report_deletions(cli_context& context, const std::vector<client::item_outcome>& outcomes,
+                      const std::string& id_key, const std::string& noun);
+
+// The keys "set" (an object name -> value) and "deleted" (an array of names) of a change.
+void write_config_changes(protocol::json_writer& json, const client::config_alteration& change);
 
 }  // namespace samsa::cli

@@ -112,11 +112,7 @@ void run_info(cli_context& context) {
             json.key("port");
             json.value(static_cast<int64_t>(broker.port));
             json.key("rack");
-            if (broker.rack) {
-                json.value(*broker.rack);
-            } else {
-                json.null_value();
-            }
+            output::write_optional(json, broker.rack);
             json.end_object();
         }
         json.end_array();

@@ -27,6 +27,17 @@ struct config_arguments {
     std::vector<std::string> remove;
 };
 
+// A JSON object opened with the resource the command worked on: {"resource", "name", ...
+protocol::json_writer resource_json(const config_arguments& arguments, const std::string& name) {
+    protocol::json_writer json;
+    json.begin_object();
+    json.key("resource");
+    json.value(arguments.topic ? "topic" : "broker");
+    json.key("name");
+    json.value(name);
+    return json;
+}
+
 void run_get(cli_context& context, const config_arguments& arguments) {
     auto admin = open_admin(context);
     if (!admin) {
@@ -69,12 +80,7 @@ void run_get(cli_context& context, const config_arguments& arguments) {
         shown = std::move(configs).value();
     }
     if (wants_json(context)) {
-        protocol::json_writer json;
-        json.begin_object();
-        json.key("resource");
-        json.value(arguments.topic ? "topic" : "broker");
-        json.key("name");
-        json.value(name);
+        auto json = resource_json(arguments, name);
         json.key("configs");
         write_config_json(json, shown);
         json.end_object();
@@ -147,25 +153,8 @@ void run_set(cli_context& context, const config_arguments& arguments) {
                          : arguments.broker ? "broker " + alteration.name
                                             : std::string("the cluster-wide broker default");
     if (wants_json(context)) {
-        protocol::json_writer json;
-        json.begin_object();
-        json.key("resource");
-        json.value(arguments.topic ? "topic" : "broker");
-        json.key("name");
-        json.value(alteration.name);
-        json.key("set");
-        json.begin_object();
-        for (const auto& [name, value] : alteration.set) {
-            json.key(name);
-            json.value(value);
-        }
-        json.end_object();
-        json.key("deleted");
-        json.begin_array();
-        for (const auto& name : alteration.remove) {
-            json.value(name);
-        }
-        json.end_array();
+        auto json = resource_json(arguments, alteration.name);
+        write_config_changes(json, alteration);
         json.end_object();
         output::print_json(json);
     } else {

@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/consume_plan.h"
 #include "cli/consumer_shutdown.h"
+#include "cli/iso8601_time.h"
 #include "cli/output.h"
 #include "cli/record_format.h"
 #include "cli/start_position.h"

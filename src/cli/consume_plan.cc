@@ -18,10 +18,21 @@ client::topic_partition_list_handle partition_list(const std::string& topic,
     return list;
 }
 
-// partition -> offset the broker answered, for offsets_for_times or committed offsets.
+// The lookups asked per partition of a list: rd_kafka_committed, rd_kafka_offsets_for_times.
+using partition_lookup = rd_kafka_resp_err_t (*)(rd_kafka_t*, rd_kafka_topic_partition_list_t*,
+                                                 int);
+
+// partition -> offset the broker answered to `lookup` for every partition, each asked with
+// `offset` (a timestamp for offsets_for_times); `what` names the lookup in failures.
 client::client_result<std::map<int32_t, int64_t>> answered_offsets(
-    const rd_kafka_topic_partition_list_t* list, const std::string& what,
+    rd_kafka_t* consumer, partition_lookup lookup, const std::string& topic,
+    const std::vector<int32_t>& partitions, int64_t offset, const std::string& what,
     const client::connection_settings& connection) {
+    auto list = partition_list(topic, partitions, offset);
+    rd_kafka_resp_err_t error = lookup(consumer, list.get(), connection.timeout_ms);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return failure{rdkafka_failure(error, what, connection)};
+    }
     std::map<int32_t, int64_t> offsets;
     for (int i = 0; i < list->cnt; ++i) {
         const auto& element = list->elems[i];
@@ -41,14 +52,9 @@ client::client_result<std::map<int32_t, partition_plan>> plan_partitions(
     const client::connection_settings& connection) {
     std::map<int32_t, int64_t> committed;
     if (use_committed && !partitions.empty()) {
-        auto list = partition_list(topic, partitions, RD_KAFKA_OFFSET_INVALID);
-        rd_kafka_resp_err_t error = rd_kafka_committed(consumer, list.get(), connection.timeout_ms);
-        if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            return failure{
-                rdkafka_failure(error, "reading the group's committed offsets", connection)};
-        }
-        auto offsets =
-            answered_offsets(list.get(), "reading the group's committed offsets", connection);
+        auto offsets = answered_offsets(consumer, rd_kafka_committed, topic, partitions,
+                                        RD_KAFKA_OFFSET_INVALID,
+                                        "reading the group's committed offsets", connection);
         if (!offsets) {
             return failure{offsets.error()};
         }
@@ -56,15 +62,9 @@ client::client_result<std::map<int32_t, partition_plan>> plan_partitions(
     }
     std::map<int32_t, int64_t> timestamp_offsets;
     if (position.kind == start_kind::timestamp && !partitions.empty()) {
-        auto list = partition_list(topic, partitions, position.value);
-        rd_kafka_resp_err_t error =
-            rd_kafka_offsets_for_times(consumer, list.get(), connection.timeout_ms);
-        if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            return failure{
-                rdkafka_failure(error, "finding the offsets for the timestamp", connection)};
-        }
         auto offsets =
-            answered_offsets(list.get(), "finding the offsets for the timestamp", connection);
+            answered_offsets(consumer, rd_kafka_offsets_for_times, topic, partitions,
+                             position.value, "finding the offsets for the timestamp", connection);
         if (!offsets) {
             return failure{offsets.error()};
         }

@@ -2,7 +2,6 @@
 // reset-offsets, on librdkafka's admin API.
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +10,7 @@
 
 #include "cli/admin_support.h"
 #include "cli/commands.h"
+#include "cli/iso8601_time.h"
 #include "cli/offset_reset.h"
 #include "cli/output.h"
 
@@ -33,14 +33,6 @@ struct group_arguments {
 
 std::string or_dash(const std::optional<int64_t>& value) {
     return value ? std::to_string(*value) : "-";
-}
-
-void write_optional(protocol::json_writer& json, const std::optional<int64_t>& value) {
-    if (value) {
-        json.value(*value);
-    } else {
-        json.null_value();
-    }
 }
 
 // A group that does not exist is described by Kafka as "Dead" with nobody in it.
@@ -162,11 +154,7 @@ void run_describe(cli_context& context, const group_arguments& arguments) {
             json.key("host");
             json.value(member.host);
             json.key("group_instance_id");
-            if (member.group_instance_id) {
-                json.value(*member.group_instance_id);
-            } else {
-                json.null_value();
-            }
+            output::write_optional(json, member.group_instance_id);
             json.key("assignment");
             json.begin_array();
             for (const auto& [topic, partition] : member.assignment) {
@@ -190,17 +178,13 @@ void run_describe(cli_context& context, const group_arguments& arguments) {
             json.key("partition");
             json.value(static_cast<int64_t>(entry.partition));
             json.key("committed_offset");
-            write_optional(json, entry.committed);
+            output::write_optional(json, entry.committed);
             json.key("log_end_offset");
             json.value(entry.log_end);
             json.key("lag");
-            write_optional(json, lag_of(entry));
+            output::write_optional(json, lag_of(entry));
             json.key("member_id");
-            if (entry.member_id) {
-                json.value(*entry.member_id);
-            } else {
-                json.null_value();
-            }
+            output::write_optional(json, entry.member_id);
             json.end_object();
         }
         json.end_array();
@@ -242,39 +226,7 @@ void run_delete(cli_context& context, const group_arguments& arguments) {
         context.fail(*request_error);
         return;
     }
-    protocol::json_writer json;
-    json.begin_array();
-    std::string text;
-    std::optional<client::client_error> first_error;
-    for (const auto& outcome : outcomes) {
-        json.begin_object();
-        json.key("group_id");
-        json.value(outcome.name);
-        json.key("deleted");
-        json.value(!outcome.error);
-        json.key("error");
-        if (outcome.error) {
-            json.value(outcome.error->message);
-            if (first_error) {
-                std::fprintf(stderr, "samsa: %s\n", outcome.error->message.c_str());
-            } else {
-                first_error = outcome.error;
-            }
-        } else {
-            json.null_value();
-            text += "deleted group " + outcome.name + "\n";
-        }
-        json.end_object();
-    }
-    json.end_array();
-    if (wants_json(context)) {
-        output::print_json(json);
-    } else {
-        output::print(text);
-    }
-    if (first_error) {
-        context.fail(*first_error);
-    }
+    report_deletions(context, outcomes, "group_id", "group");
 }
 
 // The strategy the options chose, or the usage error.
@@ -303,12 +255,11 @@ client::client_result<reset_plan> plan_from(const group_arguments& arguments,
     if (arguments.to_timestamp) {
         timestamp = *arguments.to_timestamp;
     } else {
-        timestamp = parse_iso8601_ms(*arguments.to_datetime);
-        if (!timestamp) {
-            return failure{client::invalid("--to-datetime \"" + *arguments.to_datetime +
-                                           "\" is not an ISO-8601 date-time such as "
-                                           "2024-05-01T12:00:00Z")};
+        auto parsed = parse_iso8601_ms(*arguments.to_datetime);
+        if (!parsed) {
+            return failure{client::invalid("--to-datetime " + parsed.error())};
         }
+        timestamp = *parsed;
     }
     return reset_plan{.kind = reset_kind::to_timestamp, .value = 0};
 }
@@ -319,21 +270,14 @@ std::optional<std::vector<partition_state>> partition_states(
     const std::vector<client::partition_offset>& committed, std::optional<int64_t> timestamp) {
     std::vector<partition_state> states;
     for (const auto& selection : topics) {
-        auto metadata = admin.metadata(selection.topic);
-        if (!metadata) {
-            context.fail(metadata.error());
+        auto existing = partition_ids(context, admin, selection.topic);
+        if (!existing) {
             return std::nullopt;
         }
-        std::vector<int32_t> existing;
-        for (const auto& topic : metadata->topics) {
-            for (const auto& partition : topic.partitions) {
-                existing.push_back(partition.partition);
-            }
-        }
         std::vector<int32_t> chosen =
-            selection.partitions.empty() ? existing : selection.partitions;
+            selection.partitions.empty() ? *existing : selection.partitions;
         for (auto partition : chosen) {
-            if (std::find(existing.begin(), existing.end(), partition) == existing.end()) {
+            if (std::find(existing->begin(), existing->end(), partition) == existing->end()) {
                 context.fail(client::refused("topic \"" + selection.topic + "\" has no partition " +
                                              std::to_string(partition)));
                 return std::nullopt;
@@ -463,7 +407,7 @@ void run_reset_offsets(cli_context& context, const group_arguments& arguments) {
             json.key("partition");
             json.value(static_cast<int64_t>(offsets[i].partition));
             json.key("previous_offset");
-            write_optional(json, (*states)[i].committed);
+            output::write_optional(json, (*states)[i].committed);
             json.key("new_offset");
             json.value(offsets[i].offset);
             json.end_object();

@@ -24,10 +24,6 @@ struct topic_selection {
 // "orders" or "orders:0,1,2"; a usage error for an empty name or a bad partition list.
 client::client_result<topic_selection> parse_topic_selection(const std::string& text);
 
-// An ISO-8601 date-time as milliseconds since the epoch: "2024-05-01T12:00:00",
-// optional ".SSS" fraction and a "Z" or "+HH:MM"/"-HH:MM"/"+HHMM" zone; without a zone, UTC.
-std::optional<int64_t> parse_iso8601_ms(const std::string& text);
-
 enum class reset_kind : uint8_t { earliest, latest, to_offset, to_timestamp, shift_by };
 
 struct reset_plan {

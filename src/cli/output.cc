@@ -48,6 +48,22 @@ std::string table::render() const {
     return out;
 }
 
+void write_optional(protocol::json_writer& json, const std::optional<int64_t>& value) {
+    if (value) {
+        json.value(*value);
+    } else {
+        json.null_value();
+    }
+}
+
+void write_optional(protocol::json_writer& json, const std::optional<std::string>& value) {
+    if (value) {
+        json.value(*value);
+    } else {
+        json.null_value();
+    }
+}
+
 void print_json(const protocol::json_writer& json) {
     std::fwrite(json.text().data(), 1, json.text().size(), stdout);
     std::fputc('\n', stdout);

@@ -10,6 +10,8 @@
 //
 //     protocol::json_writer json;  ...  output::print_json(json);
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ private:
     std::vector<std::string> headers_;
     std::vector<std::vector<std::string>> rows_;
 };
+
+// The value, or null when there is none.
+void write_optional(protocol::json_writer& json, const std::optional<int64_t>& value);
+void write_optional(protocol::json_writer& json, const std::optional<std::string>& value);
 
 // Writes the document and a newline to stdout.
 void print_json(const protocol::json_writer& json);

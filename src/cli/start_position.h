@@ -35,11 +35,6 @@ struct start_position {
 // one sentence for the user.
 result<start_position, std::string> parse_start_position(std::string_view text);
 
-// An ISO 8601 date and time as milliseconds since the epoch: "2024-05-01",
-// "2024-05-01T12:30", "2024-05-01T12:30:15.250Z", "2024-05-01 12:30:15+02:00". Without a
-// zone the time is UTC (a script's result must not depend on the machine's zone).
-result<int64_t, std::string> parse_iso8601_ms(std::string_view text);
-
 struct partition_watermarks {
     int64_t low = 0;   // the log start offset
     int64_t high = 0;  // the high watermark: the offset of the next record

@@ -214,40 +214,7 @@ void run_delete(cli_context& context, const topic_arguments& arguments) {
         context.fail(*request_error);
         return;
     }
-    protocol::json_writer json;
-    json.begin_array();
-    std::string text;
-    std::optional<client::client_error> first_error;
-    for (const auto& outcome : outcomes) {
-        json.begin_object();
-        json.key("name");
-        json.value(outcome.name);
-        json.key("deleted");
-        json.value(!outcome.error);
-        json.key("error");
-        if (outcome.error) {
-            json.value(outcome.error->message);
-            if (!first_error) {
-                first_error = outcome.error;
-            } else {
-                // Every failure is reported; the first one's kind decides the exit code.
-                std::fprintf(stderr, "samsa: %s\n", outcome.error->message.c_str());
-            }
-        } else {
-            json.null_value();
-            text += "deleted topic " + outcome.name + "\n";
-        }
-        json.end_object();
-    }
-    json.end_array();
-    if (wants_json(context)) {
-        output::print_json(json);
-    } else {
-        output::print(text);
-    }
-    if (first_error) {
-        context.fail(*first_error);
-    }
+    report_deletions(context, outcomes, "name", "topic");
 }
 
 void run_add_partitions(cli_context& context, const topic_arguments& arguments) {
@@ -300,19 +267,7 @@ void run_alter_config(cli_context& context, const topic_arguments& arguments) {
         json.begin_object();
         json.key("name");
         json.value(arguments.name);
-        json.key("set");
-        json.begin_object();
-        for (const auto& [name, value] : alteration.set) {
-            json.key(name);
-            json.value(value);
-        }
-        json.end_object();
-        json.key("deleted");
-        json.begin_array();
-        for (const auto& name : alteration.remove) {
-            json.value(name);
-        }
-        json.end_array();
+        write_config_changes(json, alteration);
         json.end_object();
         output::print_json(json);
     } else {
@@ -329,28 +284,17 @@ void run_delete_records(cli_context& context, const topic_arguments& arguments) 
     if (!admin) {
         return;
     }
+    auto partitions = arguments.all_partitions ? partition_ids(context, *admin, arguments.name)
+                                               : arguments.delete_partitions;
+    if (!partitions) {
+        return;
+    }
     std::vector<client::partition_offset> before;
-    if (arguments.all_partitions) {
-        auto metadata = admin->metadata(arguments.name);
-        if (!metadata) {
-            context.fail(metadata.error());
-            return;
-        }
-        for (const auto& topic : metadata->topics) {
-            for (const auto& partition : topic.partitions) {
-                before.push_back({.topic = arguments.name,
-                                  .partition = partition.partition,
-                                  .offset = arguments.before,
-                                  .error = std::nullopt});
-            }
-        }
-    } else {
-        for (auto partition : arguments.delete_partitions) {
-            before.push_back({.topic = arguments.name,
-                              .partition = partition,
-                              .offset = arguments.before,
-                              .error = std::nullopt});
-        }
+    for (auto partition : *partitions) {
+        before.push_back({.topic = arguments.name,
+                          .partition = partition,
+                          .offset = arguments.before,
+                          .error = std::nullopt});
     }
     auto result = admin->delete_records(before);
     if (!result) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "protocol/generated/api_registry.h"
@@ -27,8 +28,19 @@ namespace {
 // socket.request.max.bytes is 100 MiB).
 constexpr std::size_t max_frame_bytes = 100 * 1024 * 1024;
 
-int connect_with_deadline(const std::string& host, uint16_t port, int timeout_ms,
-                          std::string& problem) {
+// A response is read in pieces of at most this size, so that a broken peer announcing a
+// large frame and then sending nothing costs no more memory than it actually sent.
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+
+int milliseconds_until(std::chrono::steady_clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::clamp<int64_t>(left.count(), 0, INT32_MAX));
+}
+
+// Every address the name resolves to is tried, all within the one deadline.
+int connect_with_deadline(const std::string& host, uint16_t port,
+                          std::chrono::steady_clock::time_point deadline, std::string& problem) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -50,9 +62,11 @@ int connect_with_deadline(const std::string& host, uint16_t port, int timeout_ms
         int rc = connect(fd, address->ai_addr, address->ai_addrlen);
         if (rc != 0 && errno == EINPROGRESS) {
             pollfd waiting{.fd = fd, .events = POLLOUT, .revents = 0};
-            rc = poll(&waiting, 1, timeout_ms);
+            do {
+                rc = poll(&waiting, 1, milliseconds_until(deadline));
+            } while (rc < 0 && errno == EINTR);
             if (rc == 0) {
-                problem = "no answer within " + std::to_string(timeout_ms) + " ms";
+                problem = "no answer in time";
                 rc = -1;
             } else if (rc > 0) {
                 int error = 0;
@@ -120,11 +134,14 @@ client_result<kafka_connection> kafka_connection::open(const std::string& host, 
                                                        int timeout_ms) {
     std::string address = host + ":" + std::to_string(port);
     std::string problem;
-    int fd = connect_with_deadline(host, port, timeout_ms, problem);
+    // Connecting and negotiating versions share one timeout.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    int fd = connect_with_deadline(host, port, deadline, problem);
     if (fd < 0) {
         return failure{unreachable("cannot reach the broker at " + address + ": " + problem)};
     }
     kafka_connection connection(fd, address, timeout_ms);
+    connection.deadline_ = deadline;
     auto negotiated = connection.negotiate();
     if (!negotiated) {
         return failure{negotiated.error()};
@@ -166,10 +183,21 @@ client_error kafka_connection::unsupported(int16_t api_key) const {
     return refused("the broker at " + address_ + " does not support " + name);
 }
 
-int kafka_connection::remaining_ms() const {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline_ - std::chrono::steady_clock::now());
-    return static_cast<int>(std::max<int64_t>(left.count(), 0));
+client_result<bool> kafka_connection::wait_until_ready(short events) {
+    pollfd waiting{.fd = socket_, .events = events, .revents = 0};
+    int rc = 0;
+    do {
+        rc = poll(&waiting, 1, milliseconds_until(deadline_));
+    } while (rc < 0 && errno == EINTR);
+    if (rc == 0) {
+        return failure{unreachable("the broker at " + address_ + " did not answer within " +
+                                   std::to_string(timeout_ms_) + " ms")};
+    }
+    if (rc < 0) {
+        return failure{
+            unreachable("lost the connection to " + address_ + ": " + std::strerror(errno))};
+    }
+    return true;
 }
 
 client_result<bool> kafka_connection::write_all(const std::vector<uint8_t>& bytes) {
@@ -181,11 +209,8 @@ client_result<bool> kafka_connection::write_all(const std::vector<uint8_t>& byte
             continue;
         }
         if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            pollfd waiting{.fd = socket_, .events = POLLOUT, .revents = 0};
-            int left = remaining_ms();
-            if (left == 0 || poll(&waiting, 1, left) == 0) {
-                return failure{unreachable("the broker at " + address_ + " did not answer within " +
-                                           std::to_string(timeout_ms_) + " ms")};
+            if (auto ready = wait_until_ready(POLLOUT); !ready) {
+                return ready;
             }
             continue;
         }
@@ -207,11 +232,8 @@ client_result<bool> kafka_connection::read_exact(uint8_t* into, std::size_t size
             return failure{unreachable("the broker at " + address_ + " closed the connection")};
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-            pollfd waiting{.fd = socket_, .events = POLLIN, .revents = 0};
-            int left = remaining_ms();
-            if (left == 0 || poll(&waiting, 1, left) == 0) {
-                return failure{unreachable("the broker at " + address_ + " did not answer within " +
-                                           std::to_string(timeout_ms_) + " ms")};
+            if (auto ready = wait_until_ready(POLLIN); !ready) {
+                return ready;
             }
             continue;
         }
@@ -223,12 +245,17 @@ client_result<bool> kafka_connection::read_exact(uint8_t* into, std::size_t size
 
 client_result<shared_bytes> kafka_connection::round_trip(int16_t api_key, int16_t version,
                                                          const protocol::wire_writer& body) {
+    deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
+    return round_trip_until(api_key, version, body);
+}
+
+client_result<shared_bytes> kafka_connection::round_trip_until(int16_t api_key, int16_t version,
+                                                               const protocol::wire_writer& body) {
     const protocol::api_descriptor* api = protocol::find_api(api_key);
     if (api == nullptr || !body.ok()) {
         return failure{invalid(std::string("cannot encode the request: ") +
                                protocol::to_string(body.error()))};
     }
-    deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
     protocol::request_header header;
     header.request_api_key = api_key;
     header.request_api_version = version;
@@ -249,11 +276,16 @@ client_result<shared_bytes> kafka_connection::round_trip(int16_t api_key, int16_
     uint32_t size = (uint32_t{size_bytes[0]} << 24) | (uint32_t{size_bytes[1]} << 16) |
                     (uint32_t{size_bytes[2]} << 8) | uint32_t{size_bytes[3]};
     if (size < 4 || size > max_frame_bytes) {
-        return failure{refused("the broker at " + address_ + " sent a malformed frame")};
+        return failure{refused("the broker at " + address_ + " sent a malformed frame (" +
+                               std::to_string(size) + " bytes announced)")};
     }
-    std::vector<uint8_t> payload(size);
-    if (auto read = read_exact(payload.data(), payload.size()); !read) {
-        return failure{read.error()};
+    std::vector<uint8_t> payload;
+    while (payload.size() < size) {
+        std::size_t have = payload.size();
+        payload.resize(have + std::min<std::size_t>(size - have, read_chunk_bytes));
+        if (auto read = read_exact(payload.data() + have, payload.size() - have); !read) {
+            return failure{read.error()};
+        }
     }
     protocol::wire_reader reader(shared_bytes(std::move(payload)));
     protocol::response_header response_header;
@@ -273,7 +305,8 @@ client_result<bool> kafka_connection::negotiate() {
     protocol::api_versions_request request;
     protocol::wire_writer body;
     request.write(body, 0);
-    auto frame = round_trip(protocol::api_versions_key, 0, body);
+    // Within the deadline open() set for connecting and negotiating together.
+    auto frame = round_trip_until(protocol::api_versions_key, 0, body);
     if (!frame) {
         return failure{frame.error()};
     }

@@ -30,8 +30,9 @@ public:
     kafka_connection& operator=(const kafka_connection&) = delete;
     ~kafka_connection();
 
-    // Connects to host:port and negotiates API versions; `timeout_ms` bounds every later
-    // request too.
+    // Connects to host:port and negotiates API versions, both within `timeout_ms`; it bounds
+    // every later request too. Answers are bounded in size (a broken or hostile peer gives
+    // an error, never a large allocation).
     static client_result<kafka_connection> open(const std::string& host, uint16_t port,
                                                 int timeout_ms);
     // The first bootstrap server that answers.
@@ -70,13 +71,18 @@ private:
     kafka_connection(int socket, std::string address, int timeout_ms);
 
     client_error unsupported(int16_t api_key) const;
-    // Writes header + body as one frame and returns the response body (after its header).
+    // Writes header + body as one frame and returns the response body (after its header),
+    // all within timeout_ms from now.
     client_result<shared_bytes> round_trip(int16_t api_key, int16_t version,
                                            const protocol::wire_writer& body);
+    // The same within the deadline already set.
+    client_result<shared_bytes> round_trip_until(int16_t api_key, int16_t version,
+                                                 const protocol::wire_writer& body);
     client_result<bool> negotiate();
     client_result<bool> write_all(const std::vector<uint8_t>& bytes);
     client_result<bool> read_exact(uint8_t* into, std::size_t size);
-    int remaining_ms() const;
+    // Waits for the socket to be readable (POLLIN) or writable (POLLOUT) until the deadline.
+    client_result<bool> wait_until_ready(short events);
 
     int socket_ = -1;
     std::string address_;

@@ -207,7 +207,8 @@ asio::awaitable<storage::storage_result<metadata_image_ptr>> controller::commit(
     co_return image_;
 }
 
-asio::awaitable<void> controller::commit_for(std::vector<topic_outcome>& outcomes,
+template <typename Outcome>
+asio::awaitable<void> controller::commit_for(std::vector<Outcome>& outcomes,
                                              std::vector<metadata_record> records, int64_t now_ms) {
     if (records.empty()) {
         co_return;
@@ -223,19 +224,6 @@ asio::awaitable<void> controller::commit_for(std::vector<topic_outcome>& outcome
             outcome.message = committed.error().message;
         }
     }
-}
-
-asio::awaitable<std::optional<std::string>> controller::commit_records(
-    std::vector<metadata_record> records, int64_t now_ms) {
-    if (records.empty()) {
-        co_return std::nullopt;
-    }
-    auto committed = co_await commit(std::move(records), now_ms);
-    if (committed) {
-        co_return std::nullopt;
-    }
-    log::error("metadata change not written: {}", committed.error().message);
-    co_return committed.error().message;
 }
 
 asio::awaitable<storage::storage_result<metadata_image_ptr>> controller::register_broker(
@@ -467,13 +455,7 @@ asio::awaitable<std::vector<config_outcome>> controller::alter_configs(
     planned_config_changes plan = plan_config_changes(*image_, alterations, *settings_.configs);
     outcomes = std::move(plan.outcomes);
     if (!validate_only) {
-        if (auto failed = co_await commit_records(std::move(plan.records), now_ms)) {
-            for (auto& outcome : outcomes) {
-                if (outcome.error == error_code::none) {
-                    outcome = {.error = error_code::kafka_storage_error, .message = *failed};
-                }
-            }
-        }
+        co_await commit_for(outcomes, std::move(plan.records), now_ms);
     }
     end_operation();
     co_return outcomes;
@@ -485,13 +467,7 @@ asio::awaitable<std::vector<quota_outcome>> controller::alter_client_quotas(
     planned_quota_changes plan = plan_quota_changes(*image_, alterations);
     std::vector<quota_outcome> outcomes = std::move(plan.outcomes);
     if (!validate_only) {
-        if (auto failed = co_await commit_records(std::move(plan.records), now_ms)) {
-            for (auto& outcome : outcomes) {
-                if (outcome.error == error_code::none) {
-                    outcome = {.error = error_code::kafka_storage_error, .message = *failed};
-                }
-            }
-        }
+        co_await commit_for(outcomes, std::move(plan.records), now_ms);
     }
     end_operation();
     co_return outcomes;

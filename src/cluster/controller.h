@@ -115,13 +115,12 @@ private:
     // Appends the records as one batch, waits until durable, applies them.
     asio::awaitable<storage::storage_result<metadata_image_ptr>> commit(
         std::vector<metadata_record> records, int64_t now_ms);
-    // Commits the records of a topic operation, if any; when that fails, every topic that
-    // was to change reports KAFKA_STORAGE_ERROR.
-    asio::awaitable<void> commit_for(std::vector<topic_outcome>& outcomes,
+    // Commits the records of an operation, if any; when that fails, every topic, config or
+    // quota outcome that was to succeed reports KAFKA_STORAGE_ERROR with the failure's message.
+    // Defined in controller.cc, the only user.
+    template <typename Outcome>
+    asio::awaitable<void> commit_for(std::vector<Outcome>& outcomes,
                                      std::vector<metadata_record> records, int64_t now_ms);
-    // The same for config and quota outcomes: the error message when the commit failed.
-    asio::awaitable<std::optional<std::string>> commit_records(std::vector<metadata_record> records,
-                                                               int64_t now_ms);
     // One operation at a time.
     asio::awaitable<void> begin_operation();
     void end_operation();

@@ -70,6 +70,28 @@ auto on_owner(shard_services& services, uint32_t owner, F fn) {
     return runtime::invoke_on(services.shards->at(owner), std::move(call));
 }
 
+// Runs visit(manager, index) for every index of `indexes` on the shard owning
+// partition_of(index), one cross-shard call per owner shard, one shard after another.
+// Whatever the functions capture by reference must outlive the call (the caller is
+// suspended).
+template <typename PartitionOf, typename Visit>
+asio::awaitable<void> visit_on_owners(shard_services& services,
+                                      const std::vector<std::size_t>& indexes,
+                                      PartitionOf partition_of, Visit visit) {
+    auto batches = batch_by_owner(
+        services, indexes.size(), [&](std::size_t item) { return partition_of(indexes[item]); },
+        batching::by_owner);
+    for (const owner_batch& batch : batches) {
+        auto visit_batch = [&indexes, &visit,
+                            &items = batch.items](cluster::partition_manager& manager) {
+            for (std::size_t item : items) {
+                visit(manager, indexes[item]);
+            }
+        };
+        co_await on_owner(services, batch.owner, std::move(visit_batch));
+    }
+}
+
 // Whether this node hosts partitions at all (false in tests without storage).
 inline bool hosts_partitions(const shard_services& services) {
     return !services.partitions_by_shard.empty();

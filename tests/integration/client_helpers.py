@@ -74,18 +74,23 @@ def confluent_read(broker, topic, partition, offset, count, config=None):
     consumer = confluent_consumer(broker, config)
     try:
         consumer.assign([confluent_kafka.TopicPartition(topic, partition, offset)])
-        messages = []
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        while len(messages) < count and time.monotonic() < deadline:
-            message = consumer.poll(1.0)
-            if message is None:
-                continue
-            assert message.error() is None, message.error()
-            messages.append(message)
-        assert len(messages) == count, f"read {len(messages)} of {count} messages"
-        return messages
+        return confluent_poll(consumer, count)
     finally:
         consumer.close()
+
+
+def confluent_poll(consumer, count):
+    """`count` messages from an assigned or subscribed consumer, within TIMEOUT_SECONDS."""
+    messages = []
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while len(messages) < count and time.monotonic() < deadline:
+        message = consumer.poll(1.0)
+        if message is None:
+            continue
+        assert message.error() is None, message.error()
+        messages.append(message)
+    assert len(messages) == count, f"read {len(messages)} of {count} messages"
+    return messages
 
 
 def kafka_python_consumer(broker, **config):

@@ -17,7 +17,7 @@ import pytest
 
 from broker_process import samsa_binary
 from cli_helpers import run_cli, run_cli_json
-from client_helpers import (TIMEOUT_SECONDS, DeliveryReports, confluent_consumer,
+from client_helpers import (TIMEOUT_SECONDS, DeliveryReports, confluent_consumer, confluent_poll,
                             confluent_producer, confluent_read, create_topic)
 
 # The records of one partition written by confluent-kafka for the consume tests:
@@ -37,16 +37,7 @@ def read_all(broker, topic, count):
                                            "auto.offset.reset": "earliest"})
     try:
         consumer.subscribe([topic])
-        messages = []
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        while len(messages) < count and time.monotonic() < deadline:
-            message = consumer.poll(1.0)
-            if message is None:
-                continue
-            assert message.error() is None, message.error()
-            messages.append(message)
-        assert len(messages) == count, f"read {len(messages)} of {count} messages"
-        return messages
+        return confluent_poll(consumer, count)
     finally:
         consumer.close()
 

@@ -23,6 +23,27 @@ constexpr int8_t dynamic_default = 3;
 constexpr int8_t static_broker = 4;
 constexpr int8_t default_config = 5;
 
+// What a test checks of one described key: value, source, read-only flag, and how many
+// synonyms it has, the first named first_synonym (the key itself or what it inherits).
+struct expected_key {
+    std::optional<std::string> value;
+    int8_t source = 0;
+    bool read_only = false;
+    std::size_t synonyms = 0;
+    std::string first_synonym;
+};
+
+void expect_key(const entry_type& entry, const expected_key& expected) {
+    SCOPED_TRACE(entry.name);
+    EXPECT_EQ(entry.value, expected.value);
+    EXPECT_EQ(entry.config_source, expected.source);
+    EXPECT_EQ(entry.read_only, expected.read_only);
+    ASSERT_EQ(entry.synonyms.size(), expected.synonyms);
+    if (expected.synonyms > 0) {
+        EXPECT_EQ(entry.synonyms[0].name, expected.first_synonym);
+    }
+}
+
 class ConfigDescriptionTest : public ::testing::Test {
 protected:
     explicit ConfigDescriptionTest(std::vector<std::string> overrides = {"log.retention.hours=2"}) {
@@ -75,22 +96,21 @@ TEST_F(ConfigDescriptionTest, ATopicInheritsTheStaticRetentionInMilliseconds) {
     EXPECT_EQ(result.error_code, error_code::none);
     EXPECT_FALSE(result.error_message.has_value());
     const auto& retention = find(result, "retention.ms");
-    EXPECT_EQ(retention.value, "7200000");
-    EXPECT_EQ(retention.config_source, static_broker);
-    EXPECT_FALSE(retention.read_only);
+    expect_key(retention, {.value = "7200000",
+                           .source = static_broker,
+                           .synonyms = 2,
+                           .first_synonym = "log.retention.hours"});
     EXPECT_EQ(retention.config_type, 5);  // LONG
     ASSERT_EQ(retention.synonyms.size(), 2u);
-    EXPECT_EQ(retention.synonyms[0].name, "log.retention.hours");
     EXPECT_EQ(retention.synonyms[0].value, "2");
     EXPECT_EQ(retention.synonyms[0].source, static_broker);
     EXPECT_EQ(retention.synonyms[1].source, default_config);
     EXPECT_EQ(retention.synonyms[1].value, "168");
 
-    const auto& segment = find(result, "segment.bytes");
-    EXPECT_EQ(segment.value, "1073741824");
-    EXPECT_EQ(segment.config_source, default_config);
-    ASSERT_EQ(segment.synonyms.size(), 1u);
-    EXPECT_EQ(segment.synonyms[0].name, "log.segment.bytes");
+    expect_key(find(result, "segment.bytes"), {.value = "1073741824",
+                                               .source = default_config,
+                                               .synonyms = 1,
+                                               .first_synonym = "log.segment.bytes"});
 }
 
 TEST_F(ConfigDescriptionTest, TopicValuesComeFirstThenDynamicBrokerValuesInPrecedenceOrder) {
@@ -106,11 +126,9 @@ TEST_F(ConfigDescriptionTest, TopicValuesComeFirstThenDynamicBrokerValuesInPrece
     EXPECT_EQ(inherited.synonyms[2].name, "log.retention.hours");
 
     set_config(2, "orders", "retention.ms", "+1000");
-    auto own = find(describe(2, "orders"), "retention.ms");
-    EXPECT_EQ(own.value, "1000");
-    EXPECT_EQ(own.config_source, topic_config);
-    EXPECT_EQ(own.synonyms[0].name, "retention.ms");
-    EXPECT_EQ(own.synonyms.size(), 5u);
+    expect_key(
+        find(describe(2, "orders"), "retention.ms"),
+        {.value = "1000", .source = topic_config, .synonyms = 5, .first_synonym = "retention.ms"});
 }
 
 TEST_F(ConfigDescriptionTest, OnlyTheRequestedKeysAreDescribed) {
@@ -133,20 +151,16 @@ TEST_F(ConfigDescriptionTest, ThisBrokerListsEveryKeyWithItsSource) {
     auto result = describe(4, "1");
     EXPECT_EQ(result.error_code, error_code::none);
     EXPECT_EQ(result.configs.size(), config_definitions().size());
-    const auto& hours = find(result, "log.retention.hours");
-    EXPECT_EQ(hours.value, "2");
-    EXPECT_EQ(hours.config_source, static_broker);
-    EXPECT_TRUE(hours.read_only);
     // Kafka drops the synonyms before the key's own name.
-    ASSERT_EQ(hours.synonyms.size(), 2u);
-    EXPECT_EQ(hours.synonyms[0].name, "log.retention.hours");
-
-    const auto& ms = find(result, "log.retention.ms");
-    EXPECT_EQ(ms.value, "60000");
-    EXPECT_EQ(ms.config_source, dynamic_default);
-    EXPECT_FALSE(ms.read_only);
-    ASSERT_EQ(ms.synonyms.size(), 3u);
-    EXPECT_EQ(ms.synonyms[0].name, "log.retention.ms");
+    expect_key(find(result, "log.retention.hours"), {.value = "2",
+                                                     .source = static_broker,
+                                                     .read_only = true,
+                                                     .synonyms = 2,
+                                                     .first_synonym = "log.retention.hours"});
+    expect_key(find(result, "log.retention.ms"), {.value = "60000",
+                                                  .source = dynamic_default,
+                                                  .synonyms = 3,
+                                                  .first_synonym = "log.retention.ms"});
 
     const auto& threads = find(result, "num.io.threads");
     EXPECT_EQ(threads.value, "8");

@@ -28,27 +28,6 @@ TEST(TopicSelection, RefusesBadLists) {
     EXPECT_FALSE(parse_topic_selection("orders:x"));
 }
 
-TEST(Iso8601, ParsesUtcZonesAndFractions) {
-    EXPECT_EQ(parse_iso8601_ms("1970-01-01T00:00:00Z"), 0);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00:00Z"), 1714564800000);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00:00"), 1714564800000);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00:00.5Z"), 1714564800500);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00:00.123Z"), 1714564800123);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T14:00:00+02:00"), 1714564800000);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T10:30:00-0130"), 1714564800000);
-    EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00Z"), 1714564800000);
-}
-
-TEST(Iso8601, RefusesWhatIsNotADateTime) {
-    EXPECT_FALSE(parse_iso8601_ms(""));
-    EXPECT_FALSE(parse_iso8601_ms("yesterday"));
-    EXPECT_FALSE(parse_iso8601_ms("2024-05-01"));
-    EXPECT_FALSE(parse_iso8601_ms("2024-13-01T00:00:00Z"));
-    EXPECT_FALSE(parse_iso8601_ms("2024-02-31T00:00:00Z"));
-    EXPECT_FALSE(parse_iso8601_ms("2024-05-01T12:00:00Q"));
-    EXPECT_FALSE(parse_iso8601_ms("2024-05-01T12:00:00Zjunk"));
-}
-
 partition_state state_with(std::optional<int64_t> committed) {
     return {.topic = "orders",
             .partition = 0,

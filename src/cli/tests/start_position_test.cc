@@ -55,27 +55,5 @@ TEST(ResolveStartOffset, TimestampWithoutALaterRecordStartsAtTheEnd) {
     EXPECT_EQ(resolve_start_offset(at_time, marks, std::nullopt), 7);
 }
 
-TEST(ParseIso8601, DateOnlyIsMidnightUtc) {
-    EXPECT_EQ(*parse_iso8601_ms("1970-01-01"), 0);
-    EXPECT_EQ(*parse_iso8601_ms("2024-05-01"), 1714521600000);
-}
-
-TEST(ParseIso8601, TimeFractionAndZones) {
-    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T12:30:15.250Z"), 1714566615250);
-    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T12:30:15.25"), 1714566615250);
-    EXPECT_EQ(*parse_iso8601_ms("2024-05-01 14:30:15.250+02:00"), 1714566615250);
-    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T07:30:15.250-0500"), 1714566615250);
-    EXPECT_EQ(*parse_iso8601_ms("2024-05-01T12:30"), 1714566600000);
-    EXPECT_EQ(*parse_iso8601_ms("2024-02-29T00:00:00Z"), 1709164800000);
-}
-
-TEST(ParseIso8601, RejectsMalformedAndImpossibleDates) {
-    for (const char* bad : {"", "2024", "2024-13-01", "2023-02-29", "2024-05-01T25:00",
-                            "2024-05-01T12", "2024-05-01T12:30:61", "2024-05-01T12:30:00.Z",
-                            "2024-05-01T12:30:00+2", "2024-05-01junk", "yesterday"}) {
-        EXPECT_FALSE(parse_iso8601_ms(bad)) << bad;
-    }
-}
-
 }  // namespace
 }  // namespace samsa::cli

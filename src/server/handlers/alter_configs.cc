@@ -136,54 +136,57 @@ asio::awaitable<std::vector<resource_answer>> alter_resources(
     co_return answers;
 }
 
-template <typename Result>
-Result answer_of(const requested_resource& resource, const resource_answer& answer) {
-    return {.error_code = answer.error,
-            .error_message = answer.error == error_code::none ? std::nullopt : answer.message,
-            .resource_type = resource.type,
-            .resource_name = resource.name};
+// AlterConfigs' configs are all SETs.
+requested_config config_of(const protocol::alter_configs_request::alterable_config& config) {
+    return {.name = config.name, .value = config.value};
+}
+
+requested_config config_of(
+    const protocol::incremental_alter_configs_request::alterable_config& config) {
+    return {.name = config.name, .operation = config.config_operation, .value = config.value};
+}
+
+template <typename Request>
+std::vector<requested_resource> requested_resources(const Request& request) {
+    std::vector<requested_resource> resources;
+    for (const auto& resource : request.resources) {
+        requested_resource each{.type = resource.resource_type, .name = resource.resource_name};
+        for (const auto& config : resource.configs) {
+            each.configs.push_back(config_of(config));
+        }
+        resources.push_back(std::move(each));
+    }
+    return resources;
+}
+
+// Either API's response: one answer per resource, in request order.
+template <typename Response>
+Response response_of(const std::vector<requested_resource>& resources,
+                     const std::vector<resource_answer>& answers) {
+    Response response;
+    for (std::size_t index = 0; index < resources.size(); ++index) {
+        const resource_answer& answer = answers[index];
+        response.responses.push_back(
+            {.error_code = answer.error,
+             .error_message = answer.error == error_code::none ? std::nullopt : answer.message,
+             .resource_type = resources[index].type,
+             .resource_name = resources[index].name});
+    }
+    return response;
 }
 
 asio::awaitable<protocol::alter_configs_response> handle_alter_configs(
     request_context& context, protocol::alter_configs_request& request) {
-    std::vector<requested_resource> resources;
-    for (const auto& resource : request.resources) {
-        requested_resource each{.type = resource.resource_type, .name = resource.resource_name};
-        for (const auto& config : resource.configs) {
-            each.configs.push_back({.name = config.name, .value = config.value});
-        }
-        resources.push_back(std::move(each));
-    }
+    std::vector<requested_resource> resources = requested_resources(request);
     auto answers = co_await alter_resources(context, resources, false, request.validate_only);
-    protocol::alter_configs_response response;
-    for (std::size_t index = 0; index < resources.size(); ++index) {
-        response.responses.push_back(
-            answer_of<protocol::alter_configs_response::alter_configs_resource_response>(
-                resources[index], answers[index]));
-    }
-    co_return response;
+    co_return response_of<protocol::alter_configs_response>(resources, answers);
 }
 
 asio::awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter_configs(
     request_context& context, protocol::incremental_alter_configs_request& request) {
-    std::vector<requested_resource> resources;
-    for (const auto& resource : request.resources) {
-        requested_resource each{.type = resource.resource_type, .name = resource.resource_name};
-        for (const auto& config : resource.configs) {
-            each.configs.push_back(
-                {.name = config.name, .operation = config.config_operation, .value = config.value});
-        }
-        resources.push_back(std::move(each));
-    }
+    std::vector<requested_resource> resources = requested_resources(request);
     auto answers = co_await alter_resources(context, resources, true, request.validate_only);
-    protocol::incremental_alter_configs_response response;
-    for (std::size_t index = 0; index < resources.size(); ++index) {
-        response.responses.push_back(
-            answer_of<
-                protocol::incremental_alter_configs_response::alter_configs_resource_response>(
-                resources[index], answers[index]));
-    }
-    co_return response;
+    co_return response_of<protocol::incremental_alter_configs_response>(resources, answers);
 }
 
 }  // namespace

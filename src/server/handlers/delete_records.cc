@@ -178,19 +178,13 @@ asio::awaitable<delete_records_response> handle_delete_records(request_context& 
             deletions.push_back(std::move(item));
         }
     }
-    auto batches = batch_by_owner(
-        services, to_delete.size(), [&](std::size_t item) { return deletions[to_delete[item]].id; },
-        batching::by_owner);
     const int64_t now_ms = wall_clock_ms();
-    for (const owner_batch& batch : batches) {
-        auto delete_batch = [&deletions, &to_delete, &items = batch.items,
-                             now_ms](cluster::partition_manager& manager) {
-            for (std::size_t item : items) {
-                delete_on_owner(manager, deletions[to_delete[item]], now_ms);
-            }
-        };
-        co_await on_owner(services, batch.owner, std::move(delete_batch));
-    }
+    auto partition_of = [&deletions](std::size_t index) { return deletions[index].id; };
+    auto delete_up_to = [&deletions, now_ms](cluster::partition_manager& manager,
+                                             std::size_t index) {
+        delete_on_owner(manager, deletions[index], now_ms);
+    };
+    co_await visit_on_owners(services, to_delete, partition_of, delete_up_to);
     co_await persist_starts(services, deletions);
 
     delete_records_response response;

@@ -84,18 +84,11 @@ asio::awaitable<describe_producers_response> handle_describe_producers(
             lookups.push_back(std::move(item));
         }
     }
-    auto batches = batch_by_owner(
-        services, to_describe.size(),
-        [&](std::size_t item) { return lookups[to_describe[item]].id; }, batching::by_owner);
-    for (const owner_batch& batch : batches) {
-        auto describe_batch = [&lookups, &to_describe,
-                               &items = batch.items](cluster::partition_manager& manager) {
-            for (std::size_t item : items) {
-                describe_on_owner(manager, lookups[to_describe[item]]);
-            }
-        };
-        co_await on_owner(services, batch.owner, std::move(describe_batch));
-    }
+    auto partition_of = [&lookups](std::size_t index) { return lookups[index].id; };
+    auto describe = [&lookups](cluster::partition_manager& manager, std::size_t index) {
+        describe_on_owner(manager, lookups[index]);
+    };
+    co_await visit_on_owners(services, to_describe, partition_of, describe);
 
     describe_producers_response response;
     std::size_t next = 0;

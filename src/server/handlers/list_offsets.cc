@@ -112,19 +112,12 @@ asio::awaitable<list_offsets_response> list_offsets(request_context& context,
             found.push_back({.error = error});
         }
     }
-    auto batches = batch_by_owner(
-        services, to_look_up.size(), [&](std::size_t item) { return lookups[to_look_up[item]].id; },
-        batching::by_owner);
-    for (auto& batch : batches) {
-        auto look_up_batch = [&lookups, &found, &to_look_up, &items = batch.items,
-                              committed_only](cluster::partition_manager& manager) {
-            for (std::size_t item : items) {
-                std::size_t index = to_look_up[item];
-                found[index] = look_up_on_owner(manager, lookups[index], committed_only);
-            }
-        };
-        co_await on_owner(services, batch.owner, std::move(look_up_batch));
-    }
+    auto partition_of = [&lookups](std::size_t index) { return lookups[index].id; };
+    auto look_up = [&lookups, &found, committed_only](cluster::partition_manager& manager,
+                                                      std::size_t index) {
+        found[index] = look_up_on_owner(manager, lookups[index], committed_only);
+    };
+    co_await visit_on_owners(services, to_look_up, partition_of, look_up);
 
     list_offsets_response response;
     std::size_t next = 0;

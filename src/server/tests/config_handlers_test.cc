@@ -3,10 +3,6 @@
 // handlers answer themselves (Kafka's preprocessing) and what they pass on. No sockets: the
 // handler coroutine runs on a local io_context.
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-#include <asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 #include "protocol/generated/alter_client_quotas_request.h"
@@ -20,6 +16,7 @@
 #include "server/handlers/alter_configs.h"
 #include "server/handlers/client_quotas.h"
 #include "server/handlers/describe_configs.h"
+#include "server/tests/handler_harness.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -68,36 +65,9 @@ struct fixture {
     connection_info connection{.id = 1, .listener_name = "PLAINTEXT", .peer = "127.0.0.1:5000"};
 };
 
-asio::awaitable<void> run_handler(const api_handler* handler, request_context* context,
-                                  protocol::wire_reader* body,
-                                  std::optional<handler_result>* result) {
-    *result = co_await handler->handle(*context, *body);
-}
-
-// Encodes the request at version, runs the handler to completion and decodes its answer.
 template <typename Response, typename Request>
 Response call(const api_handler& handler, fixture& f, const Request& request, int16_t version) {
-    protocol::wire_writer writer;
-    request.write(writer, version);
-    EXPECT_TRUE(writer.ok());
-    protocol::wire_reader body(shared_bytes(writer.take_bytes()));
-    request_context context{.services = f.services,
-                            .connection = f.connection,
-                            .api = *protocol::find_api(handler.api_key),
-                            .api_version = version};
-    std::optional<handler_result> result;
-    asio::io_context io;
-    asio::co_spawn(io, run_handler(&handler, &context, &body, &result), asio::detached);
-    io.run();
-    Response response;
-    if (!result.has_value() || !std::holds_alternative<response_body>(*result)) {
-        ADD_FAILURE() << "the handler did not answer";
-        return response;
-    }
-    protocol::wire_reader reader(shared_bytes(std::move(std::get<response_body>(*result).bytes)));
-    response.read(reader, version);
-    EXPECT_TRUE(reader.ok());
-    return response;
+    return call_handler<Response>(handler, f.services, f.connection, request, version);
 }
 
 TEST(DescribeConfigs, V0ReportsIsDefaultAndUnsupportedTypesAreRefused) {

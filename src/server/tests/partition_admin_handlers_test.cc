@@ -2,10 +2,6 @@
 // driven through their api_handler with encoded requests against a metadata image. No
 // sockets and no storage: the handler coroutine runs on a local io_context.
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-#include <asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 #include "cluster/metadata_image.h"
@@ -16,6 +12,7 @@
 #include "server/handlers/describe_producers.h"
 #include "server/handlers/elect_leaders.h"
 #include "server/handlers/partition_reassignments.h"
+#include "server/tests/handler_harness.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -48,39 +45,12 @@ cluster::metadata_image_ptr image() {
                                                            std::vector{orders, offsets});
 }
 
-asio::awaitable<void> run_handler(const api_handler* handler, request_context* context,
-                                  protocol::wire_reader* body,
-                                  std::optional<handler_result>* result) {
-    *result = co_await handler->handle(*context, *body);
-}
-
-// Encodes the request at version, runs the handler to completion and decodes its answer.
+// Runs the handler against image() on a PLAINTEXT connection.
 template <typename Response, typename Request>
 Response call(const api_handler& handler, const Request& request, int16_t version) {
     shard_services services{.metadata = image()};
     connection_info connection{.id = 1, .listener_name = "PLAINTEXT", .peer = "127.0.0.1:5000"};
-    protocol::wire_writer writer;
-    request.write(writer, version);
-    EXPECT_TRUE(writer.ok());
-    protocol::wire_reader body(shared_bytes(writer.take_bytes()));
-    request_context context{.services = services,
-                            .connection = connection,
-                            .api = *protocol::find_api(handler.api_key),
-                            .api_version = version};
-    std::optional<handler_result> result;
-    asio::io_context io;
-    asio::co_spawn(io, run_handler(&handler, &context, &body, &result), asio::detached);
-    io.run();
-    Response response;
-    if (!result.has_value() || !std::holds_alternative<response_body>(*result)) {
-        ADD_FAILURE() << "the handler did not answer";
-        return response;
-    }
-    protocol::wire_reader reader(shared_bytes(std::move(std::get<response_body>(*result).bytes)));
-    response.read(reader, version);
-    EXPECT_TRUE(reader.ok());
-    EXPECT_EQ(reader.remaining(), 0u);
-    return response;
+    return call_handler<Response>(handler, services, connection, request, version);
 }
 
 // DescribeCluster

@@ -2,10 +2,6 @@
 // encoded requests, against a fake topic_admin that records what it was asked and answers
 // as scripted. No sockets: the handler coroutine runs on a local io_context.
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
-#include <asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -22,6 +18,7 @@
 #include "server/handlers/create_partitions.h"
 #include "server/handlers/create_topics.h"
 #include "server/handlers/delete_topics.h"
+#include "server/tests/handler_harness.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -131,40 +128,6 @@ struct fixture {
     connection_info connection{.id = 1, .listener_name = "PLAINTEXT", .peer = "127.0.0.1:5000"};
 };
 
-asio::awaitable<void> run_handler(const api_handler* handler, request_context* context,
-                                  protocol::wire_reader* body,
-                                  std::optional<handler_result>* result) {
-    *result = co_await handler->handle(*context, *body);
-}
-
-// Encodes the request at version, runs the handler to completion and decodes its answer.
-template <typename Response, typename Request>
-Response call(const api_handler& handler, shard_services& services, connection_info& connection,
-              const Request& request, int16_t version) {
-    protocol::wire_writer writer;
-    request.write(writer, version);
-    EXPECT_TRUE(writer.ok());
-    protocol::wire_reader body(shared_bytes(writer.take_bytes()));
-    request_context context{.services = services,
-                            .connection = connection,
-                            .api = *protocol::find_api(handler.api_key),
-                            .api_version = version};
-    std::optional<handler_result> result;
-    asio::io_context io;
-    asio::co_spawn(io, run_handler(&handler, &context, &body, &result), asio::detached);
-    io.run();
-    Response response;
-    if (!result.has_value() || !std::holds_alternative<response_body>(*result)) {
-        ADD_FAILURE() << "the handler did not answer";
-        return response;
-    }
-    protocol::wire_reader reader(shared_bytes(std::move(std::get<response_body>(*result).bytes)));
-    response.read(reader, version);
-    EXPECT_TRUE(reader.ok());
-    EXPECT_EQ(reader.remaining(), 0u);
-    return response;
-}
-
 // CreateTopics
 
 protocol::create_topics_request create_request(std::vector<std::string> names) {
@@ -178,8 +141,8 @@ protocol::create_topics_request create_request(std::vector<std::string> names) {
 
 protocol::create_topics_response create(fixture& f, const protocol::create_topics_request& request,
                                         int16_t version) {
-    return call<protocol::create_topics_response>(make_create_topics_handler(), f.services,
-                                                  f.connection, request, version);
+    return call_handler<protocol::create_topics_response>(make_create_topics_handler(), f.services,
+                                                          f.connection, request, version);
 }
 
 TEST(CreateTopics, V0PassesTopicsAndConfigsToTheController) {
@@ -310,8 +273,8 @@ TEST(CreateTopics, WithoutTopicAdminEveryTopicIsUnknownServerError) {
 protocol::delete_topics_response delete_topics(fixture& f,
                                                const protocol::delete_topics_request& request,
                                                int16_t version) {
-    return call<protocol::delete_topics_response>(make_delete_topics_handler(), f.services,
-                                                  f.connection, request, version);
+    return call_handler<protocol::delete_topics_response>(make_delete_topics_handler(), f.services,
+                                                          f.connection, request, version);
 }
 
 TEST(DeleteTopics, V5DeletesByNameAndReportsMessages) {
@@ -432,8 +395,8 @@ protocol::create_partitions_request partitions_request(
 
 protocol::create_partitions_response create_partitions(
     fixture& f, const protocol::create_partitions_request& request, int16_t version) {
-    return call<protocol::create_partitions_response>(make_create_partitions_handler(), f.services,
-                                                      f.connection, request, version);
+    return call_handler<protocol::create_partitions_response>(
+        make_create_partitions_handler(), f.services, f.connection, request, version);
 }
 
 TEST(CreatePartitions, PassesTheNewTotalAndValidateOnly) {
