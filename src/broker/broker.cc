@@ -29,6 +29,7 @@
 #include "runtime/shard.h"
 #include "server/handler_registry.h"
 #include "server/server.h"
+#include "server/transaction_markers.h"
 #include "storage/directory_lock.h"
 #include "storage/file_system.h"
 #include "storage/log_manager.h"
@@ -106,6 +107,15 @@ coordinator::coordinator_settings make_coordinator_settings(
             .offset_metadata_max_bytes = group.offset_metadata_max_bytes};
 }
 
+coordinator::transaction_coordinator_settings make_transaction_coordinator_settings(
+    const transaction_settings& transaction) {
+    return {
+        .transaction_max_timeout_ms = transaction.max_timeout_ms,
+        .transactional_id_expiration_ms = transaction.transactional_id_expiration_ms,
+        .abort_timed_out_interval_ms = transaction.abort_timed_out_transaction_cleanup_interval_ms,
+        .remove_expired_interval_ms = transaction.remove_expired_transaction_cleanup_interval_ms};
+}
+
 class broker_process {
 public:
     explicit broker_process(serve_options options)
@@ -147,6 +157,16 @@ public:
                 make_coordinator_settings(config.group));
             groups_by_shard.push_back(resources->groups.get());
         }
+        std::vector<coordinator::transaction_coordinator*> transactions_by_shard;
+        for (uint32_t index = 0; index < shards_.size(); ++index) {
+            auto& resources = resources_[index];
+            resources->marker_writer =
+                std::make_unique<server::shard_marker_writer>(resources->services);
+            resources->transactions = std::make_unique<coordinator::transaction_coordinator>(
+                shards_.at(index).executor(), resources->partitions, *resources->marker_writer,
+                make_transaction_coordinator_settings(config.transaction));
+            transactions_by_shard.push_back(resources->transactions.get());
+        }
         std::vector<server::shard_services*> services;
         for (uint32_t index = 0; index < shards_.size(); ++index) {
             auto& resources = resources_[index];
@@ -171,17 +191,32 @@ public:
                                         .offsets_topic_replication_factor =
                                             config.group.offsets_topic_replication_factor,
                                         .offsets_topic_segment_bytes =
-                                            config.group.offsets_topic_segment_bytes}},
+                                            config.group.offsets_topic_segment_bytes},
+                             .transactions = {.num_partitions =
+                                                  config.transaction.state_log_num_partitions,
+                                              .replication_factor =
+                                                  config.transaction.state_log_replication_factor,
+                                              .segment_bytes =
+                                                  config.transaction.state_log_segment_bytes}},
                 .metadata = controller_->image(),
                 .auto_creator = publisher_.get(),
                 .admin = publisher_.get(),
                 .partitions_by_shard = partitions_by_shard,
                 .groups_by_shard = groups_by_shard,
+                .transactions_by_shard = transactions_by_shard,
                 .fetches = resources->fetches.get(),
                 .fetch_sessions = resources->fetch_sessions.get()};
             resources->services.settings.log_dirs = config.log.dirs;
             resources->services.logs = log_manager_.get();
             resources->services.configs = config_admin_.get();
+            const server::shard_services* shard_view = &resources->services;
+            resources->producer_ids = std::make_unique<producer_id_pool>(
+                shards_.at(0u), *controller_, node_, [shard_view, self = node_]() -> int64_t {
+                    const cluster::broker_registration* registered =
+                        shard_view->metadata->find_broker(self);
+                    return registered == nullptr ? -1 : registered->broker_epoch;
+                });
+            resources->services.producer_ids = resources->producer_ids.get();
             services.push_back(&resources->services);
         }
         server_ = std::make_unique<server::server>(shards_, make_server_options(config),
@@ -292,6 +327,7 @@ private:
             resources.file_io = runtime::make_file_io(owner.io(), runtime::file_io_options{});
             runtime::set_thread_file_io(resources.file_io.get());
             resources.groups->start();
+            resources.transactions->start();
         });
         watch_signals();
         auto registered = co_await controller_->register_broker(registration_, wall_clock_ms());
@@ -338,9 +374,9 @@ private:
         for (auto& resources : resources_) {
             partitions.push_back(&resources->partitions);
         }
-        maintenance_ =
-            std::make_unique<log_maintenance>(shards_, std::move(partitions), *log_manager_,
-                                              make_log_maintenance_settings(options_.config.log));
+        maintenance_ = std::make_unique<log_maintenance>(
+            shards_, std::move(partitions), *log_manager_,
+            make_log_maintenance_settings(options_.config.log, options_.config.transaction));
         co_await maintenance_->start();
     }
 
@@ -351,6 +387,7 @@ private:
         auto release_fetches = [this](runtime::shard& owner) {
             resources_[owner.id().value()]->fetches->release_all();
             resources_[owner.id().value()]->groups->stop();
+            resources_[owner.id().value()]->transactions->stop();
         };
         co_await runtime::invoke_on_all(shards_, std::move(release_fetches));
         co_await server_->shutdown();

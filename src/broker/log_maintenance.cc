@@ -52,8 +52,10 @@ bool is_checkpoint(maintenance_task task) {
 
 }  // namespace
 
-log_maintenance_settings make_log_maintenance_settings(const log_settings& log) {
+log_maintenance_settings make_log_maintenance_settings(const log_settings& log,
+                                                       const transaction_settings& transaction) {
     log_maintenance_settings settings;
+    settings.producer_id_expiration_ms = transaction.producer_id_expiration_ms;
     settings.retention_check_interval_ms = log.retention_check_interval_ms;
     settings.flush_check_interval_ms =
         log.flush_scheduler_interval_ms > 0
@@ -100,6 +102,7 @@ maintenance_schedule make_maintenance_schedule(const log_maintenance_settings& s
     };
     add(maintenance_task::retention, settings.retention_check_interval_ms);
     add(maintenance_task::file_deletion, settings.file_deletion_check_interval_ms);
+    add(maintenance_task::producer_expiration, settings.producer_id_expiration_check_interval_ms);
     add(maintenance_task::flush, settings.flush_check_interval_ms);
     if (writes_checkpoints) {
         add(maintenance_task::recovery_point_checkpoint,
@@ -142,6 +145,13 @@ void run_file_deletion(cluster::partition_manager& partitions, int64_t now_ms) {
             log::error("removing deleted segments of {}: {}",
                        storage::partition_dir_name(hosted->id()), removed.error().message);
         }
+    }
+}
+
+void run_producer_expiration(cluster::partition_manager& partitions, int64_t now_ms,
+                             int64_t producer_id_expiration_ms) {
+    for (const auto& hosted : usable_partitions(partitions)) {
+        hosted->log().expire_producers(now_ms, producer_id_expiration_ms);
     }
 }
 
@@ -276,6 +286,10 @@ asio::awaitable<void> log_maintenance::run_task(maintenance_task task, uint32_t 
             break;
         case maintenance_task::file_deletion:
             run_file_deletion(partitions, wall_clock_ms());
+            break;
+        case maintenance_task::producer_expiration:
+            run_producer_expiration(partitions, wall_clock_ms(),
+                                    settings_.producer_id_expiration_ms);
             break;
         case maintenance_task::flush:
             co_await run_flush(partitions, wall_clock_ms());

@@ -9,6 +9,9 @@
 //   flush          every log.flush.scheduler.interval.ms, but at least once a second: every
 //                  log whose flush.ms or flush.messages is due is made durable through
 //                  wait_durable (group commit; the fsync runs off the event loop).
+//   producers      every producer.id.expiration.check.interval.ms (Kafka's internal
+//                  default, 10 minutes): producers idle for producer.id.expiration.ms are
+//                  forgotten (expire_producers), except those with an open transaction.
 //   checkpoints    on shard 0 only, every log.flush.offset.checkpoint.interval.ms and
 //                  log.flush.start.offset.checkpoint.interval.ms: the offsets of every
 //                  shard's logs are gathered and the log manager writes them, on a thread of
@@ -47,17 +50,21 @@ struct log_maintenance_settings {
     int64_t recovery_point_checkpoint_interval_ms = 60'000;    // log.flush.offset.checkpoint...
     int64_t log_start_offset_checkpoint_interval_ms = 60'000;  // log.flush.start.offset...
     int64_t file_deletion_check_interval_ms = 1'000;
+    int64_t producer_id_expiration_ms = 86'400'000;              // producer.id.expiration.ms
+    int64_t producer_id_expiration_check_interval_ms = 600'000;  // Kafka's internal default
     int64_t initial_delay_ms = 30'000;  // Kafka's log.initial.task.delay.ms
 };
 
 // From the broker's log settings. The flush check runs at log.flush.scheduler.interval.ms
 // but at least once a second: Kafka's default (Long.MAX_VALUE) never checks, which silently
 // disables a topic's flush.ms.
-log_maintenance_settings make_log_maintenance_settings(const log_settings& log);
+log_maintenance_settings make_log_maintenance_settings(const log_settings& log,
+                                                       const transaction_settings& transaction);
 
 enum class maintenance_task : uint8_t {
     retention,
     file_deletion,
+    producer_expiration,
     flush,
     recovery_point_checkpoint,
     log_start_offset_checkpoint,
@@ -94,6 +101,8 @@ maintenance_schedule make_maintenance_schedule(const log_maintenance_settings& s
 // Returns the segments deleted / the logs flushed.
 int run_retention(cluster::partition_manager& partitions, int64_t now_ms);
 void run_file_deletion(cluster::partition_manager& partitions, int64_t now_ms);
+void run_producer_expiration(cluster::partition_manager& partitions, int64_t now_ms,
+                             int64_t producer_id_expiration_ms);
 asio::awaitable<int> run_flush(cluster::partition_manager& partitions, int64_t now_ms);
 
 class log_maintenance {

@@ -6,12 +6,15 @@
 
 #include <memory>
 
+#include "broker/producer_id_pool.h"
 #include "cluster/partition_manager.h"
 #include "coordinator/group_coordinator.h"
+#include "coordinator/transaction_coordinator.h"
 #include "runtime/file_io.h"
 #include "server/fetch_purgatory.h"
 #include "server/fetch_session_cache.h"
 #include "server/shard_services.h"
+#include "server/transaction_markers.h"
 
 namespace samsa::broker {
 
@@ -24,6 +27,12 @@ struct shard_resources {
     std::unique_ptr<server::fetch_session_cache> fetch_sessions;
     // The groups of the __consumer_offsets partitions placed on this shard.
     std::unique_ptr<coordinator::group_coordinator> groups;
+    // The transactions of the __transaction_state partitions placed on this shard, and how
+    // they write markers (through this shard's services).
+    std::unique_ptr<server::shard_marker_writer> marker_writer;
+    std::unique_ptr<coordinator::transaction_coordinator> transactions;
+    // Producer ids for this shard's InitProducerId requests.
+    std::unique_ptr<producer_id_pool> producer_ids;
 };
 
 }  // namespace samsa::broker

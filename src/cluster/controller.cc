@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <asio/this_coro.hpp>
 
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -471,6 +472,35 @@ asio::awaitable<std::vector<quota_outcome>> controller::alter_client_quotas(
     }
     end_operation();
     co_return outcomes;
+}
+
+asio::awaitable<producer_ids_result> controller::allocate_producer_ids(node_id broker,
+                                                                       int64_t broker_epoch,
+                                                                       int64_t now_ms) {
+    co_await begin_operation();
+    const broker_registration* registered = image_->find_broker(broker);
+    if (registered == nullptr || registered->broker_epoch != broker_epoch) {
+        end_operation();
+        co_return producer_ids_result{.error = error_code::stale_broker_epoch};
+    }
+    int64_t first = image_->next_producer_id();
+    if (first > std::numeric_limits<int64_t>::max() - producer_id_block_size) {
+        log::error("every producer id has been handed out");
+        end_operation();
+        co_return producer_ids_result{.error = error_code::unknown_server_error};
+    }
+    std::vector<metadata_record> records;
+    records.push_back(make_metadata_record(
+        protocol::producer_ids_record{.broker_id = broker,
+                                      .broker_epoch = broker_epoch,
+                                      .next_producer_id = first + producer_id_block_size}));
+    auto committed = co_await commit(std::move(records), now_ms);
+    end_operation();
+    if (!committed) {
+        log::error("producer id block not written: {}", committed.error().message);
+        co_return producer_ids_result{.error = error_code::unknown_server_error};
+    }
+    co_return producer_ids_result{.block = {.first = first, .size = producer_id_block_size}};
 }
 
 storage::storage_result<std::monostate> controller::close() {

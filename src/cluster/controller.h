@@ -78,6 +78,19 @@ struct controller_settings {
 
 using topic_reference = std::variant<std::string, topic_id>;
 
+// Producer ids a broker may hand out: [first, first + size). Kafka's ProducerIdsBlock.
+struct producer_id_block {
+    int64_t first = 0;
+    int32_t size = 0;
+};
+inline constexpr int32_t producer_id_block_size = 1000;  // Kafka's PRODUCER_ID_BLOCK_SIZE
+
+// A plain struct rather than a result: it crosses shards (invoke_on default-constructs it).
+struct producer_ids_result {
+    protocol::error_code error = protocol::error_code::none;
+    producer_id_block block;  // when error is none
+};
+
 class controller {
 public:
     // Opens (creating) the metadata log in metadata_dir and replays it.
@@ -105,6 +118,13 @@ public:
     // Client quotas (client_quotas.h); one outcome per alteration.
     asio::awaitable<std::vector<quota_outcome>> alter_client_quotas(
         std::vector<quota_alteration> alterations, bool validate_only, int64_t now_ms);
+
+    // The next block of producer ids for a broker (Kafka's AllocateProducerIds): written as a
+    // ProducerIdsRecord before it is answered, so no id is handed out twice, even across a
+    // kill -9. STALE_BROKER_EPOCH for a broker epoch other than the registered one;
+    // UNKNOWN_SERVER_ERROR once the ids are exhausted or the write failed.
+    asio::awaitable<producer_ids_result> allocate_producer_ids(node_id broker, int64_t broker_epoch,
+                                                               int64_t now_ms);
 
     storage::storage_result<std::monostate> close();
 

@@ -157,6 +157,10 @@ public:
     const std::map<std::string, int16_t, std::less<>>& features() const { return features_; }
     std::optional<int16_t> metadata_version() const;
 
+    // The first producer id no broker has been given yet (ProducerIdsRecord): the controller
+    // hands out blocks from here.
+    int64_t next_producer_id() const { return next_producer_id_; }
+
     bool operator==(const metadata_image&) const = default;
 
 private:
@@ -176,6 +180,7 @@ private:
     std::map<std::string, config_map, std::less<>> broker_configs_;
     std::map<quota_entity, quota_values> client_quotas_;
     std::map<std::string, int16_t, std::less<>> features_;
+    int64_t next_producer_id_ = 0;
 };
 
 using metadata_image_ptr = std::shared_ptr<const metadata_image>;

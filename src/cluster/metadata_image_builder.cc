@@ -94,6 +94,8 @@ std::string_view to_string(metadata_image_error error) {
             return "invalid metadata.version";
         case metadata_image_error::invalid_quota_entity:
             return "invalid client quota entity";
+        case metadata_image_error::producer_ids_went_back:
+            return "producer id block below the next producer id";
     }
     return "unknown metadata image error";
 }
@@ -289,6 +291,16 @@ applied metadata_image_builder::replay(const protocol::feature_level_record& rec
 }
 
 applied metadata_image_builder::replay(const protocol::no_op_record&) {
+    return ok;
+}
+
+applied metadata_image_builder::replay(const protocol::producer_ids_record& record) {
+    // Kafka's ProducerIdControlManager.replay: a block handed out twice would give two
+    // producers the same id.
+    if (record.next_producer_id <= next_.next_producer_id_) {
+        return failure(metadata_image_error::producer_ids_went_back);
+    }
+    next_.next_producer_id_ = record.next_producer_id;
     return ok;
 }
 

@@ -20,6 +20,7 @@
 //   ClientQuotaRecord      sets a quota key of a client quota entity, or removes it; an
 //                          entity left without keys disappears.
 //   FeatureLevelRecord     finalizes a feature at a level; level 0 removes the feature.
+//   ProducerIdsRecord      the next producer id to hand out; it only ever grows.
 //   NoOpRecord             nothing (the controller writes it to advance the log).
 //
 // The log is input from disk, so a record that does not fit the image is an error, never an
@@ -50,6 +51,7 @@ enum class metadata_image_error : uint8_t {
     unsupported_config_resource,  // a ConfigRecord for neither a topic nor a broker
     invalid_metadata_version,     // metadata.version finalized below level 1
     invalid_quota_entity,         // a ClientQuotaRecord without entity parts, or a type twice
+    producer_ids_went_back,       // a ProducerIdsRecord not above the next producer id
 };
 
 std::string_view to_string(metadata_image_error error);
@@ -89,6 +91,7 @@ private:
     applied replay(const protocol::feature_level_record& record);
     applied replay(const protocol::no_op_record& record);
     applied replay(const protocol::client_quota_record& record);
+    applied replay(const protocol::producer_ids_record& record);
 
     topic_metadata* find_topic(const topic_id& id);
 

@@ -27,6 +27,7 @@
 #include "protocol/generated/no_op_record.h"
 #include "protocol/generated/partition_change_record.h"
 #include "protocol/generated/partition_record.h"
+#include "protocol/generated/producer_ids_record.h"
 #include "protocol/generated/register_broker_record.h"
 #include "protocol/generated/remove_topic_record.h"
 #include "protocol/generated/topic_record.h"
@@ -37,10 +38,12 @@ inline constexpr uint32_t metadata_record_frame_version = 1;
 
 // The record types Samsa writes and replays. Any other type is an error when decoded:
 // skipping a record would build a different image than the one its writer had.
-using metadata_record_body = std::variant<
-    protocol::register_broker_record, protocol::topic_record, protocol::partition_record,
-    protocol::config_record, protocol::partition_change_record, protocol::remove_topic_record,
-    protocol::feature_level_record, protocol::no_op_record, protocol::client_quota_record>;
+using metadata_record_body =
+    std::variant<protocol::register_broker_record, protocol::topic_record,
+                 protocol::partition_record, protocol::config_record,
+                 protocol::partition_change_record, protocol::remove_topic_record,
+                 protocol::feature_level_record, protocol::no_op_record,
+                 protocol::client_quota_record, protocol::producer_ids_record>;
 
 // A record and the version it is encoded at (Kafka's ApiMessageAndVersion).
 struct metadata_record {

@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "cluster/topic_name.h"
+#include "coordinator/group_coordinator_partition.h"
 #include "coordinator/offsets_log.h"
 #include "runtime/async_event.h"
 
@@ -23,22 +24,7 @@ using protocol::error_code;
 // inside the smallest session timeout (group.min.session.timeout.ms, 6 s).
 constexpr auto tick_interval = std::chrono::milliseconds(100);
 
-storage::topic_partition offsets_partition(partition_id partition) {
-    return {std::string(cluster::consumer_offsets_topic), partition};
-}
-
 }  // namespace
-
-struct group_coordinator::loaded_partition {
-    loaded_partition(partition_id id, const asio::any_io_executor& executor)
-        : id(id), loaded(executor) {}
-
-    partition_id id;
-    bool loading = true;
-    runtime::async_event loaded;
-    offset_store offsets;
-    std::map<std::string, std::unique_ptr<group>, std::less<>> groups;
-};
 
 // A JoinGroup or SyncGroup whose answer comes later, from the group's effects.
 struct group_coordinator::waiting_request {
@@ -138,9 +124,8 @@ asio::awaitable<void> group_coordinator::load(partition_id partition) {
     offset_store offsets;
     std::map<std::string, protocol::group_metadata_value> groups;
     int64_t skipped = 0;
-    offsets_record_visitor visit = [&](std::span<const uint8_t> key,
-                                       std::optional<std::span<const uint8_t>> value) {
-        auto decoded = decode_offsets_record(key, value);
+    offsets_record_visitor visit = [&](const logged_record& record) {
+        auto decoded = decode_offsets_record(record.key, record.value);
         if (!decoded) {
             ++skipped;
             return;
@@ -153,11 +138,17 @@ asio::awaitable<void> group_coordinator::load(partition_id partition) {
             }
             return;
         }
-        offsets.apply(decoded.value());
+        offsets.replay(decoded.value(), record.record_offset, record.transactional_producer);
+    };
+    // Transactional offsets read before their marker become committed or are dropped here;
+    // those whose marker is not written yet stay pending (complete_transaction ends them).
+    transaction_marker_visitor visit_marker = [&](const logged_marker& marker) {
+        offsets.complete_transaction(marker.producer, marker.committed ? transaction_result::commit
+                                                                       : transaction_result::abort);
     };
     result<std::monostate, std::string> read = failure{std::string("not hosted")};
     if (hosted != nullptr) {
-        read = co_await read_all_records(*hosted, visit);
+        read = co_await read_all_records(*hosted, visit, visit_marker);
     }
     install_loaded(partition, read, std::move(offsets), std::move(groups), skipped);
 }
@@ -357,71 +348,6 @@ asio::awaitable<leave_response> group_coordinator::leave_group(partition_id part
     leave_response response = found->second->leave(request, wall_clock_ms());
     handle_effects(*state.value(), group_id);
     co_return response;
-}
-
-asio::awaitable<std::vector<commit_outcome>> group_coordinator::commit_offsets(
-    partition_id partition, std::string group_id, commit_identity identity,
-    std::vector<std::pair<topic_partition, offset_and_metadata>> offsets) {
-    std::vector<commit_outcome> outcomes;
-    auto refuse_all = [&](error_code error) {
-        for (const auto& [id, value] : offsets) {
-            outcomes.push_back({.partition = id, .error = error});
-        }
-        return outcomes;
-    };
-    auto state = co_await partition_state(partition);
-    if (!state) {
-        co_return refuse_all(state.error());
-    }
-    int64_t now_ms = wall_clock_ms();
-    auto found = state.value()->groups.find(group_id);
-    if (found != state.value()->groups.end()) {
-        error_code allowed =
-            found->second->validate_offset_commit(identity, commit_kind::plain, now_ms);
-        if (allowed != error_code::none) {
-            co_return refuse_all(allowed);
-        }
-    } else if (identity.generation_id >= 0) {
-        // Kafka: a generation for a group that does not exist cannot be right.
-        co_return refuse_all(error_code::illegal_generation);
-    }
-    std::vector<partition_commit> commits;
-    for (auto& [id, value] : offsets) {
-        if (static_cast<int64_t>(value.metadata.size()) > settings_.offset_metadata_max_bytes) {
-            outcomes.push_back({.partition = id, .error = error_code::offset_metadata_too_large});
-            continue;
-        }
-        commits.push_back({.partition = id, .value = std::move(value)});
-    }
-    if (commits.empty()) {
-        co_return outcomes;
-    }
-    auto records = state.value()->offsets.prepare_commit(group_id, commits);
-    if (!records) {
-        for (const auto& commit : commits) {
-            outcomes.push_back(
-                {.partition = commit.partition, .error = error_code::offset_metadata_too_large});
-        }
-        co_return outcomes;
-    }
-    std::shared_ptr<cluster::partition> hosted = partitions_.find(offsets_partition(partition));
-    error_code written = error_code::not_coordinator;
-    if (hosted != nullptr) {
-        auto appended = co_await append_durably(*hosted, records.value(), now_ms);
-        written = appended ? error_code::none : appended.error();
-    }
-    auto still = loaded_.find(partition.value());
-    if (still != loaded_.end()) {
-        if (written == error_code::none) {
-            still->second->offsets.complete_commit(group_id, commits);
-        } else {
-            still->second->offsets.abort_commit(group_id, commits);
-        }
-    }
-    for (const auto& commit : commits) {
-        outcomes.push_back({.partition = commit.partition, .error = written});
-    }
-    co_return outcomes;
 }
 
 asio::awaitable<fetch_outcome> group_coordinator::fetch_offsets(

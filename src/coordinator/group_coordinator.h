@@ -15,6 +15,11 @@
 // load that fails is forgotten and its requests answered NOT_COORDINATOR (retriable: the
 // next request loads again). A partition this shard does not host is NOT_COORDINATOR.
 //
+// Transactions: TxnOffsetCommit writes a producer's offsets as its transactional batch; the
+// transaction coordinator later writes the producer's marker to the same partition and calls
+// complete_transaction() here, which commits or drops them (offset_store.h). A load replays
+// the markers it reads the same way.
+//
 // Time: one timer per shard wakes the groups whose deadlines (session timeouts, rebalance
 // timeouts, the initial rebalance delay) have passed, forgets groups that are Empty with no
 // members, pending members or offsets, and every offsets.retention.check.interval.ms
@@ -38,6 +43,8 @@
 #include "coordinator/group_types.h"
 #include "coordinator/offset_and_metadata.h"
 #include "coordinator/offset_store.h"
+#include "coordinator/offsets_log.h"
+#include "coordinator/pending_transactional_offsets.h"
 #include "protocol/error_code.h"
 
 namespace samsa::coordinator {
@@ -53,6 +60,16 @@ struct coordinator_settings {
 struct commit_outcome {
     topic_partition partition;
     protocol::error_code error = protocol::error_code::none;
+};
+
+// A TxnOffsetCommit: offsets a transactional producer commits for a group as part of its
+// transaction. identity carries v3's generation, member id and group instance id (defaults
+// before v3, which the group lets through for transactional commits, as Kafka does).
+struct transactional_commit {
+    producer_id producer;
+    producer_epoch epoch;
+    commit_identity identity;
+    std::vector<std::pair<topic_partition, offset_and_metadata>> offsets;
 };
 
 struct fetch_outcome {
@@ -96,6 +113,25 @@ public:
     asio::awaitable<std::vector<commit_outcome>> commit_offsets(
         partition_id partition, std::string group_id, commit_identity identity,
         std::vector<std::pair<topic_partition, offset_and_metadata>> offsets);
+    // TxnOffsetCommit: the group checks the committer as for OffsetCommit, leniently
+    // (commit_kind::transactional); the offsets are written as the producer's transactional
+    // batch and, once durable, wait for the producer's marker (complete_transaction): until
+    // then OffsetFetch does not see them, and with require_stable answers
+    // UNSTABLE_OFFSET_COMMIT for their partitions. Per partition: NONE,
+    // OFFSET_METADATA_TOO_LARGE, or the error of the check or of the write.
+    asio::awaitable<std::vector<commit_outcome>> commit_transactional_offsets(
+        partition_id partition, std::string group_id, transactional_commit commit);
+    // THE TRANSACTION COORDINATOR'S ENTRY POINT. Call on the shard that owns
+    // __consumer_offsets partition `offsets_partition` once the producer's COMMIT or ABORT
+    // marker is durable in that partition's log (WriteTxnMarkers, after the append): the
+    // producer's pending transactional offsets of every group of the partition become
+    // committed (commit; one written later by a plain commit stays) or are dropped (abort).
+    // Waits for a load in progress (a load that reads the marker ends them itself; calling
+    // again is harmless: a producer with nothing pending is ignored). NONE, or NOT_COORDINATOR
+    // when this shard does not host the partition (whoever loads it replays the marker).
+    asio::awaitable<protocol::error_code> complete_transaction(partition_id offsets_partition,
+                                                               producer_id producer,
+                                                               transaction_result result);
     // topics nullopt: every partition the group has committed (OffsetFetch with null topics).
     asio::awaitable<fetch_outcome> fetch_offsets(
         partition_id partition, std::string group_id,
@@ -123,6 +159,11 @@ private:
     asio::awaitable<result<loaded_partition*, protocol::error_code>> partition_state(
         partition_id partition);
     asio::awaitable<void> load(partition_id partition);
+    // OffsetCommit (writer nullopt) and TxnOffsetCommit: check, write, complete.
+    asio::awaitable<std::vector<commit_outcome>> write_commit(
+        partition_id partition, std::string group_id, commit_identity identity,
+        std::vector<std::pair<topic_partition, offset_and_metadata>> offsets,
+        std::optional<transactional_writer> writer);
     template <typename Response, typename Ask>
     asio::awaitable<Response> answer_or_wait(loaded_partition& state, const std::string& group_id,
                                              Ask ask,

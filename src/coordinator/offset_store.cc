@@ -33,6 +33,14 @@ bool is_expired(const offset_and_metadata& committed, int64_t now_ms, int64_t of
     return now_ms - base_ms >= offsets_retention_ms;
 }
 
+// The log offset of the index-th record of a batch whose first record is at first.
+std::optional<offset> nth_record_offset(std::optional<offset> first, std::size_t index) {
+    if (!first) {
+        return std::nullopt;
+    }
+    return offset(first->value() + static_cast<int64_t>(index));
+}
+
 }  // namespace
 
 result<std::vector<encoded_offsets_record>, offsets_record_error> offset_store::prepare_commit(
@@ -56,11 +64,37 @@ result<std::vector<encoded_offsets_record>, offsets_record_error> offset_store::
 }
 
 void offset_store::complete_commit(const std::string& group,
-                                   std::span<const partition_commit> commits) {
+                                   std::span<const partition_commit> commits,
+                                   std::optional<offset> first_record_offset) {
     release_pending(group, commits);
-    for (const partition_commit& commit : commits) {
-        set_offset(group, commit.partition, commit.value);
+    for (std::size_t i = 0; i < commits.size(); ++i) {
+        // Kafka's onOffsetCommitAppend: a commit written after this one may have completed
+        // first; it stays.
+        set_offset_if_newer(
+            group, commits[i].partition,
+            logged_offset{commits[i].value, nth_record_offset(first_record_offset, i)});
     }
+}
+
+void offset_store::complete_transactional_commit(const std::string& group, producer_id producer,
+                                                 std::span<const partition_commit> commits,
+                                                 std::optional<offset> first_record_offset) {
+    release_pending(group, commits);
+    for (std::size_t i = 0; i < commits.size(); ++i) {
+        transactional_.add(
+            producer, group, commits[i].partition,
+            logged_offset{commits[i].value, nth_record_offset(first_record_offset, i)});
+    }
+}
+
+std::size_t offset_store::complete_transaction(producer_id producer, transaction_result result) {
+    std::vector<ended_offset> ended = transactional_.take(producer);
+    if (result == transaction_result::commit) {
+        for (const ended_offset& each : ended) {
+            set_offset_if_newer(each.group, each.partition, each.value);
+        }
+    }
+    return ended.size();
 }
 
 void offset_store::abort_commit(const std::string& group,
@@ -88,7 +122,7 @@ void offset_store::release_pending(const std::string& group,
 
 fetched_offset offset_store::fetch(std::string_view group, const topic_partition& partition,
                                    fetch_stability stability) const {
-    const offset_and_metadata* committed = nullptr;
+    const logged_offset* committed = nullptr;
     if (auto group_offsets = offsets_.find(group); group_offsets != offsets_.end()) {
         if (auto found = group_offsets->second.find(partition);
             found != group_offsets->second.end()) {
@@ -132,7 +166,7 @@ std::vector<fetched_offset> offset_store::fetch_all(std::string_view group,
 }
 
 fetched_offset offset_store::answer(std::string_view group, const topic_partition& partition,
-                                    const offset_and_metadata* committed,
+                                    const logged_offset* committed,
                                     fetch_stability stability) const {
     fetched_offset fetched{.partition = partition};
     if (stability == fetch_stability::require_stable && is_pending(group, partition)) {
@@ -141,9 +175,9 @@ fetched_offset offset_store::answer(std::string_view group, const topic_partitio
         return fetched;
     }
     if (committed != nullptr) {
-        fetched.committed_offset = committed->committed_offset;
-        fetched.committed_leader_epoch = committed->committed_leader_epoch;
-        fetched.metadata = committed->metadata;
+        fetched.committed_offset = committed->value.committed_offset;
+        fetched.committed_leader_epoch = committed->value.committed_leader_epoch;
+        fetched.metadata = committed->value.metadata;
     }
     return fetched;
 }
@@ -152,12 +186,12 @@ offset_removal offset_store::delete_offsets_records(
     const std::string& group, std::span<const topic_partition> partitions) const {
     offset_removal removal{.group = group, .partitions = {}, .records = {}};
     auto group_offsets = offsets_.find(group);
-    if (group_offsets == offsets_.end()) {
-        return removal;
-    }
     std::set<topic_partition> seen;
     for (const topic_partition& partition : partitions) {
-        if (group_offsets->second.contains(partition) && seen.insert(partition).second) {
+        bool committed =
+            group_offsets != offsets_.end() && group_offsets->second.contains(partition);
+        if ((committed || transactional_.has_pending(group, partition)) &&
+            seen.insert(partition).second) {
             add_to_removal(removal, partition);
         }
     }
@@ -166,10 +200,19 @@ offset_removal offset_store::delete_offsets_records(
 
 offset_removal offset_store::delete_group_records(const std::string& group) const {
     offset_removal removal{.group = group, .partitions = {}, .records = {}};
+    std::set<topic_partition> partitions;
     if (auto group_offsets = offsets_.find(group); group_offsets != offsets_.end()) {
         for (const auto& [partition, committed] : group_offsets->second) {
-            add_to_removal(removal, partition);
+            partitions.insert(partition);
         }
+    }
+    // Kafka's deleteAllOffsets: one tombstone per partition, also for those with only a
+    // pending transactional offset.
+    for (topic_partition& partition : transactional_.partitions(group)) {
+        partitions.insert(std::move(partition));
+    }
+    for (const topic_partition& partition : partitions) {
+        add_to_removal(removal, partition);
     }
     return removal;
 }
@@ -177,6 +220,7 @@ offset_removal offset_store::delete_group_records(const std::string& group) cons
 void offset_store::remove(const offset_removal& removal) {
     for (const topic_partition& partition : removal.partitions) {
         erase_offset(removal.group, partition);
+        transactional_.remove_partition(removal.group, partition);
     }
 }
 
@@ -205,7 +249,7 @@ std::optional<offset_removal> offset_store::expire_group(const std::string& grou
         if (rule.subscribed_topics.contains(partition.topic) || is_pending(group, partition)) {
             continue;
         }
-        if (is_expired(committed, now_ms, offsets_retention_ms, rule)) {
+        if (is_expired(committed.value, now_ms, offsets_retention_ms, rule)) {
             add_to_removal(removal, partition);
         }
     }
@@ -215,38 +259,64 @@ std::optional<offset_removal> offset_store::expire_group(const std::string& grou
     return removal;
 }
 
-void offset_store::apply(const offsets_record& record) {
+void offset_store::replay(const offsets_record& record, std::optional<offset> record_offset,
+                          std::optional<producer_id> transactional_producer) {
     const auto* commit = std::get_if<offset_commit_record>(&record);
     if (commit == nullptr) {
         return;
     }
-    if (commit->value) {
-        set_offset(commit->group, commit->partition, *commit->value);
-    } else {
+    if (!commit->value) {
+        // Kafka's replay: a tombstone, transactional or not, ends the committed offset and
+        // every pending one of the partition.
         erase_offset(commit->group, commit->partition);
+        transactional_.remove_partition(commit->group, commit->partition);
+        return;
+    }
+    logged_offset value{*commit->value, record_offset};
+    if (transactional_producer) {
+        transactional_.add(*transactional_producer, commit->group, commit->partition, value);
+    } else {
+        // The log's order is the order of the writes: the record read last wins.
+        set_offset(commit->group, commit->partition, value);
     }
 }
 
 std::vector<std::string> offset_store::groups() const {
-    std::vector<std::string> names;
-    names.reserve(offsets_.size());
+    std::set<std::string, std::less<>> names;
     for (const auto& [group, offsets] : offsets_) {
-        names.push_back(group);
+        names.insert(group);
     }
-    return names;
+    for (std::string& group : transactional_.groups()) {
+        names.insert(std::move(group));
+    }
+    return {names.begin(), names.end()};
 }
 
 bool offset_store::has_offsets(std::string_view group) const {
-    return offsets_.contains(group);
+    return offsets_.contains(group) || transactional_.has_pending(group);
 }
 
 bool offset_store::is_pending(std::string_view group, const topic_partition& partition) const {
     auto group_pending = pending_.find(group);
-    return group_pending != pending_.end() && group_pending->second.contains(partition);
+    if (group_pending != pending_.end() && group_pending->second.contains(partition)) {
+        return true;
+    }
+    return transactional_.has_pending(group, partition);
+}
+
+void offset_store::set_offset_if_newer(const std::string& group, const topic_partition& partition,
+                                       const logged_offset& value) {
+    if (auto group_offsets = offsets_.find(group); group_offsets != offsets_.end()) {
+        auto current = group_offsets->second.find(partition);
+        if (current != group_offsets->second.end() && !written_after(value, current->second)) {
+            return;
+        }
+    }
+    set_offset(group, partition, value);
 }
 
 void offset_store::set_offset(const std::string& group, const topic_partition& partition,
-                              const offset_and_metadata& value) {
+                              const logged_offset& value) {
     bool inserted = offsets_[group].insert_or_assign(partition, value).second;
     if (inserted) {
         ++offset_count_;

@@ -12,23 +12,32 @@
 // the log replays them: a later record wins.
 //
 //   OffsetCommit    prepare_commit -> append -> complete_commit (abort_commit if it failed)
+//   TxnOffsetCommit prepare_commit -> append as a transactional batch
+//                   -> complete_transactional_commit (abort_commit if it failed)
+//   marker          complete_transaction, once the producer's COMMIT or ABORT marker is durable
 //   OffsetDelete    delete_offsets_records -> append -> remove
 //   DeleteGroups    delete_group_records -> append -> remove
 //   retention       expire -> append -> remove, for each group it returns
-//   load            apply(decoded record) for every record of the partition, in log order
+//   load            replay(decoded record, its offset, its batch's producer) for every record
+//                   and complete_transaction for every marker of the partition, in log order
 //
 // Pending commits: between prepare_commit and its completion a partition is pending. Kafka
 // does the same (GroupMetadata.pendingOffsetCommits) for two reasons kept here: an OffsetFetch
 // with require_stable (v7+) answers UNSTABLE_OFFSET_COMMIT for it, and retention does not
-// expire it (the tombstone would land after the new commit and delete it). Transactional
-// offset commits (TxnOffsetCommit, pending until the transaction's marker) are not handled
-// yet: they come with the transaction coordinator.
+// expire it (the tombstone would land after the new commit and delete it).
+//
+// Transactional commits: once durable, a TxnOffsetCommit's offsets wait for the producer's
+// marker (pending_transactional_offsets.h). Until then they are invisible, and their partitions
+// count as pending for require_stable and retention, as in Kafka. On COMMIT each becomes the
+// committed offset unless a commit written after it (by record offset) is there already; on
+// ABORT they are dropped. A tombstone (OffsetDelete, DeleteGroups) drops them too.
 //
 // Memory: one entry per (group, topic, partition) committed and not yet deleted or expired,
 // Kafka's bound too: groups times the partitions their clients commit. Over time retention
 // bounds it (offsets.retention.minutes, 7 days by default), so clients committing for ever
 // new group ids grow it until those offsets expire, as in Kafka. Pending commits add one
 // counter per partition with an append in flight; the driver bounds appends in flight.
+// Transactional offsets add one entry per (producer, group, partition) until their marker.
 
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +53,7 @@
 #include "base/result.h"
 #include "coordinator/offset_and_metadata.h"
 #include "coordinator/offsets_record.h"
+#include "coordinator/pending_transactional_offsets.h"
 #include "protocol/error_code.h"
 
 namespace samsa::coordinator {
@@ -110,10 +120,23 @@ public:
     // only with too_long: a group id, topic or metadata an int16 length cannot hold.
     result<std::vector<encoded_offsets_record>, offsets_record_error> prepare_commit(
         const std::string& group, std::span<const partition_commit> commits);
-    // The records are durable: the offsets become visible.
-    void complete_commit(const std::string& group, std::span<const partition_commit> commits);
-    // The append failed: the offsets stay as they were.
+    // The records are durable: the offsets become visible. first_record_offset is the offset
+    // of the first record in the log (the others follow it in order); unknown, the commits
+    // count as the latest write.
+    void complete_commit(const std::string& group, std::span<const partition_commit> commits,
+                         std::optional<offset> first_record_offset = std::nullopt);
+    // The append failed: the offsets stay as they were. Also for transactional commits.
     void abort_commit(const std::string& group, std::span<const partition_commit> commits);
+
+    // TxnOffsetCommit: the records of prepare_commit were appended as the producer's
+    // transactional batch and are durable; the offsets wait for the producer's marker.
+    void complete_transactional_commit(const std::string& group, producer_id producer,
+                                       std::span<const partition_commit> commits,
+                                       std::optional<offset> first_record_offset);
+    // The producer's marker is durable (or was read at load): its pending offsets, in every
+    // group, become committed (commit) or are dropped (abort). A producer with nothing pending
+    // is ignored. Returns how many pending offsets ended.
+    std::size_t complete_transaction(producer_id producer, transaction_result result);
 
     // OffsetFetch for one partition.
     fetched_offset fetch(std::string_view group, const topic_partition& partition,
@@ -125,14 +148,15 @@ public:
     // Every committed partition of the group (OffsetFetch with null topics), in order.
     std::vector<fetched_offset> fetch_all(std::string_view group, fetch_stability stability) const;
 
-    // OffsetDelete: tombstones for those of the partitions that have a committed offset
-    // (Kafka writes none for the others, and still answers NONE for them).
+    // OffsetDelete: tombstones for those of the partitions that have a committed offset or a
+    // pending transactional one (Kafka writes none for the others, and still answers NONE).
     offset_removal delete_offsets_records(const std::string& group,
                                           std::span<const topic_partition> partitions) const;
-    // DeleteGroups: tombstones for every offset of the group (the group state machine adds
-    // the group metadata tombstone).
+    // DeleteGroups: tombstones for every offset of the group, committed or pending in a
+    // transaction (the group state machine adds the group metadata tombstone).
     offset_removal delete_group_records(const std::string& group) const;
-    // The tombstones are durable.
+    // The tombstones are durable: the offsets, and the transactional ones pending for those
+    // partitions, are gone.
     void remove(const offset_removal& removal);
 
     // Retention (Kafka's cleanupGroupMetadata): the offsets due to expire at now_ms, one
@@ -144,27 +168,41 @@ public:
 
     // Replays one record, read from the log at load or known durable: an offset commit sets
     // the partition's offset, its tombstone removes it; group metadata and unknown records
-    // are not this store's and are ignored.
-    void apply(const offsets_record& record);
+    // are not this store's and are ignored. A record of a transactional batch
+    // (transactional_producer set) is pending until that producer's marker (replayed with
+    // complete_transaction); a tombstone also drops the pending offsets of its partition.
+    void replay(const offsets_record& record, std::optional<offset> record_offset,
+                std::optional<producer_id> transactional_producer);
+    // replay() of a record outside any transaction, at an unknown offset.
+    void apply(const offsets_record& record) { replay(record, std::nullopt, std::nullopt); }
 
-    // The groups with at least one committed offset, in order (ListGroups lists them, Empty,
-    // even when the group state machine does not know them).
+    // The groups with at least one committed or pending transactional offset, in order
+    // (ListGroups lists them, Empty, even when the group state machine does not know them).
     std::vector<std::string> groups() const;
+    // Kafka's hasOffsets: committed offsets, or transactional ones waiting for their marker.
     bool has_offsets(std::string_view group) const;
     // Committed offsets over all groups.
     std::size_t offset_count() const { return offset_count_; }
+    // An append in flight, or a transactional offset waiting for its marker.
     bool is_pending(std::string_view group, const topic_partition& partition) const;
+    bool has_pending_transaction(producer_id producer) const {
+        return transactional_.has_pending_from(producer);
+    }
+    std::size_t pending_transactional_count() const { return transactional_.size(); }
 
 private:
-    using partition_offsets = std::map<topic_partition, offset_and_metadata>;
+    using partition_offsets = std::map<topic_partition, logged_offset>;
     using pending_counts = std::map<topic_partition, int32_t>;
 
     void set_offset(const std::string& group, const topic_partition& partition,
-                    const offset_and_metadata& value);
+                    const logged_offset& value);
+    // set_offset unless the current offset was written after value.
+    void set_offset_if_newer(const std::string& group, const topic_partition& partition,
+                             const logged_offset& value);
     void erase_offset(std::string_view group, const topic_partition& partition);
     void release_pending(const std::string& group, std::span<const partition_commit> commits);
     fetched_offset answer(std::string_view group, const topic_partition& partition,
-                          const offset_and_metadata* committed, fetch_stability stability) const;
+                          const logged_offset* committed, fetch_stability stability) const;
     std::optional<offset_removal> expire_group(const std::string& group,
                                                const partition_offsets& offsets, int64_t now_ms,
                                                int64_t offsets_retention_ms,
@@ -172,6 +210,7 @@ private:
 
     std::map<std::string, partition_offsets, std::less<>> offsets_;
     std::map<std::string, pending_counts, std::less<>> pending_;
+    pending_transactional_offsets transactional_;
     std::size_t offset_count_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "coordinator/offsets_log.h"
 
 #include "base/log.h"
+#include "protocol/control_record.h"
 #include "protocol/record.h"
 #include "protocol/record_batch.h"
 #include "protocol/record_batch_builder.h"
@@ -41,8 +42,24 @@ asio::awaitable<result<std::vector<uint8_t>, std::string>> read_region(
     co_return bytes;
 }
 
-result<std::monostate, std::string> visit_batches(std::span<const uint8_t> bytes,
-                                                  const offsets_record_visitor& visit) {
+void visit_control_batch(const protocol::record_batch_view& batch,
+                         const transaction_marker_visitor& visit_marker) {
+    auto marker = protocol::parse_transaction_marker(batch);
+    if (!marker) {
+        // Not a transaction marker (or unreadable): Kafka skips control types it does not know.
+        log::warn("__consumer_offsets: skipping a control batch at offset {}: {}",
+                  batch.base_offset().value(), marker.error());
+        return;
+    }
+    visit_marker(logged_marker{.producer = batch.producer_id(),
+                               .committed = marker.value().type == protocol::control_type::commit});
+}
+
+}  // namespace
+
+result<std::monostate, std::string> visit_offsets_batches(
+    std::span<const uint8_t> bytes, const offsets_record_visitor& visit,
+    const transaction_marker_visitor& visit_marker) {
     while (!bytes.empty()) {
         auto batch = protocol::record_batch_view::parse(bytes, protocol::crc_check::skip);
         if (!batch) {
@@ -50,7 +67,12 @@ result<std::monostate, std::string> visit_batches(std::span<const uint8_t> bytes
         }
         bytes = bytes.subspan(batch.value().size_bytes());
         if (batch.value().is_control()) {
-            continue;  // transaction markers (issue 9) carry no group state
+            visit_control_batch(batch.value(), visit_marker);
+            continue;
+        }
+        std::optional<producer_id> transactional_producer;
+        if (batch.value().is_transactional()) {
+            transactional_producer = batch.value().producer_id();
         }
         auto reader = protocol::record_reader::open(batch.value(), max_uncompressed_batch_bytes);
         if (!reader) {
@@ -72,21 +94,37 @@ result<std::monostate, std::string> visit_batches(std::span<const uint8_t> bytes
             if (record.value) {
                 value = std::span<const uint8_t>(record.value->data(), record.value->size());
             }
-            visit(std::span<const uint8_t>(record.key->data(), record.key->size()), value);
+            visit(logged_record{
+                .key = std::span<const uint8_t>(record.key->data(), record.key->size()),
+                .value = value,
+                .record_offset = protocol::record_offset(batch.value(), record),
+                .transactional_producer = transactional_producer});
         }
     }
     return std::monostate{};
 }
 
+namespace {
+
+protocol::record_batch_settings batch_settings(const std::optional<transactional_writer>& writer) {
+    protocol::record_batch_settings settings;
+    if (writer) {
+        // Kafka's coordinator writes no sequence: the partition's producer state does not
+        // check sequences of coordinator appends.
+        settings.producer_id = writer->producer;
+        settings.producer_epoch = writer->epoch;
+        settings.base_sequence = -1;
+        settings.transactional = protocol::transaction_mode::transactional;
+    }
+    return settings;
+}
+
 }  // namespace
 
-asio::awaitable<result<std::monostate, error_code>> append_durably(
-    cluster::partition& partition, std::span<const encoded_offsets_record> records,
-    int64_t now_ms) {
-    if (records.empty()) {
-        co_return std::monostate{};
-    }
-    protocol::record_batch_builder builder(protocol::record_batch_settings{});
+result<std::vector<uint8_t>, protocol::record_batch_builder_error> build_offsets_batch(
+    std::span<const encoded_offsets_record> records, int64_t now_ms,
+    const std::optional<transactional_writer>& writer) {
+    protocol::record_batch_builder builder(batch_settings(writer));
     for (const auto& record : records) {
         std::optional<protocol::byte_view> value;
         if (record.value) {
@@ -95,7 +133,16 @@ asio::awaitable<result<std::monostate, error_code>> append_durably(
         builder.append(
             {.timestamp_ms = now_ms, .key = protocol::byte_view(record.key), .value = value});
     }
-    auto batch = std::move(builder).build();
+    return std::move(builder).build();
+}
+
+asio::awaitable<result<std::optional<offset>, error_code>> append_durably(
+    cluster::partition& partition, std::span<const encoded_offsets_record> records, int64_t now_ms,
+    std::optional<transactional_writer> writer) {
+    if (records.empty()) {
+        co_return std::optional<offset>();
+    }
+    auto batch = build_offsets_batch(records, now_ms, writer);
     if (!batch) {
         co_return failure{error_code::unknown_server_error};
     }
@@ -112,11 +159,12 @@ asio::awaitable<result<std::monostate, error_code>> append_durably(
                   durable.error().message);
         co_return failure{error_code::not_coordinator};
     }
-    co_return std::monostate{};
+    co_return std::optional<offset>(appended.value().base_offset);
 }
 
 asio::awaitable<result<std::monostate, std::string>> read_all_records(
-    cluster::partition& partition, const offsets_record_visitor& visit) {
+    cluster::partition& partition, const offsets_record_visitor& visit,
+    const transaction_marker_visitor& visit_marker) {
     offset position = partition.log_start_offset();
     offset end = partition.log_end_offset();
     while (position < end) {
@@ -132,7 +180,8 @@ asio::awaitable<result<std::monostate, std::string>> read_all_records(
             if (!bytes) {
                 co_return failure{bytes.error()};
             }
-            if (auto visited = visit_batches(bytes.value(), visit); !visited) {
+            if (auto visited = visit_offsets_batches(bytes.value(), visit, visit_marker);
+                !visited) {
                 co_return visited;
             }
         }

@@ -15,16 +15,20 @@
 #include "server/handlers/describe_configs.h"
 #include "server/handlers/describe_log_dirs.h"
 #include "server/handlers/describe_producers.h"
+#include "server/handlers/describe_transactions.h"
 #include "server/handlers/elect_leaders.h"
 #include "server/handlers/fetch.h"
 #include "server/handlers/find_coordinator.h"
 #include "server/handlers/group_admin.h"
 #include "server/handlers/group_membership.h"
+#include "server/handlers/init_producer_id.h"
 #include "server/handlers/list_offsets.h"
 #include "server/handlers/metadata.h"
 #include "server/handlers/offsets.h"
 #include "server/handlers/partition_reassignments.h"
 #include "server/handlers/produce.h"
+#include "server/handlers/transactions.h"
+#include "server/handlers/txn_offset_commit.h"
 
 namespace samsa::server {
 
@@ -85,6 +89,7 @@ handler_registry make_default_handler_registry() {
     registry.add(handlers::make_list_groups_handler());
     registry.add(handlers::make_delete_groups_handler());
     registry.add(handlers::make_offset_delete_handler());
+    registry.add(handlers::make_txn_offset_commit_handler());
     registry.add(handlers::make_api_versions_handler());
     registry.add(handlers::make_metadata_handler());
     registry.add(handlers::make_create_topics_handler());
@@ -94,6 +99,12 @@ handler_registry make_default_handler_registry() {
     registry.add(handlers::make_describe_cluster_handler());
     registry.add(handlers::make_describe_log_dirs_handler());
     registry.add(handlers::make_describe_producers_handler());
+    registry.add(handlers::make_init_producer_id_handler());
+    registry.add(handlers::make_add_partitions_to_txn_handler());
+    registry.add(handlers::make_add_offsets_to_txn_handler());
+    registry.add(handlers::make_end_txn_handler());
+    registry.add(handlers::make_describe_transactions_handler());
+    registry.add(handlers::make_list_transactions_handler());
     registry.add(handlers::make_elect_leaders_handler());
     registry.add(handlers::make_alter_partition_reassignments_handler());
     registry.add(handlers::make_list_partition_reassignments_handler());

@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "base/ids.h"
+#include "base/result.h"
 #include "cluster/controller.h"
 #include "cluster/metadata_image.h"
 #include "cluster/partition_manager.h"
 #include "coordinator/group_coordinator.h"
+#include "coordinator/transaction_coordinator.h"
 #include "protocol/error_code.h"
 #include "runtime/shard.h"
 #include "server/config_admin.h"
@@ -51,6 +53,16 @@ public:
         std::vector<cluster::partition_increase> increases, bool validate_only) = 0;
 };
 
+// Producer ids for InitProducerId, each handed out once in the cluster's lifetime (blocks
+// the controller allocates through the metadata log). Callable from any shard.
+class producer_id_source {
+public:
+    virtual ~producer_id_source() = default;
+    // A producer id no producer has had; UNKNOWN_SERVER_ERROR (or the controller's error)
+    // when none can be had.
+    virtual asio::awaitable<result<producer_id, protocol::error_code>> next_producer_id() = 0;
+};
+
 // How __consumer_offsets is created (Kafka's offsets.topic.* settings).
 struct group_settings {
     int32_t offsets_topic_num_partitions = 50;
@@ -58,11 +70,19 @@ struct group_settings {
     int32_t offsets_topic_segment_bytes = 104'857'600;
 };
 
+// How __transaction_state is created (Kafka's transaction.state.log.* settings).
+struct transaction_log_settings {
+    int32_t num_partitions = 50;
+    int16_t replication_factor = 3;
+    int32_t segment_bytes = 104'857'600;
+};
+
 struct broker_settings {
     node_id node{1};
     bool auto_create_topics_enable = true;  // auto.create.topics.enable
     int32_t fetch_max_bytes = 57'671'680;   // fetch.max.bytes
     group_settings groups;
+    transaction_log_settings transactions;
     // log.dirs as configured (DescribeLogDirs answers each, made absolute).
     std::vector<std::filesystem::path> log_dirs;
 };
@@ -86,6 +106,9 @@ struct shard_services {
     // The group coordinator of every shard, by shard id, each used only on its own shard
     // (group_access.h). Empty when groups are not served (tests).
     std::vector<coordinator::group_coordinator*> groups_by_shard;
+    // The transaction coordinator of every shard, by shard id, each used only on its own
+    // shard (transaction_access.h). Empty when transactions are not served (tests).
+    std::vector<coordinator::transaction_coordinator*> transactions_by_shard;
     // This shard's delayed fetches and fetch sessions; nullptr in tests that fetch nothing.
     fetch_purgatory* fetches = nullptr;
     fetch_session_cache* fetch_sessions = nullptr;
@@ -96,6 +119,9 @@ struct shard_services {
     // Dynamic configs and client quotas; nullptr in tests that need none (their requests
     // are then answered with an error per resource).
     config_admin* configs = nullptr;
+    // This shard's producer ids; nullptr in tests that need none (InitProducerId is then
+    // answered COORDINATOR_NOT_AVAILABLE).
+    producer_id_source* producer_ids = nullptr;
 };
 
 }  // namespace samsa::server

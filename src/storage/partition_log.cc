@@ -121,8 +121,9 @@ storage_result<std::monostate> partition_log::load(const log_load_options& optio
                 "{}: recovery cut {} bytes of segment {} at offset {}; later segments removed",
                 dir_.string(), cut, base.value(), segments_.back()->next_offset().value());
             for (std::size_t later = index + 1; later < bases.size(); ++later) {
-                for (std::string_view suffix : {log_segment::log_suffix, log_segment::index_suffix,
-                                                log_segment::time_index_suffix}) {
+                for (std::string_view suffix :
+                     {log_segment::log_suffix, log_segment::index_suffix,
+                      log_segment::time_index_suffix, transaction_index::suffix}) {
                     if (auto removed = fs_.remove(dir_ / segment_file_name(bases[later], suffix));
                         !removed) {
                         return failure{io_error(removed.error())};
@@ -160,7 +161,7 @@ storage_result<std::monostate> partition_log::load(const log_load_options& optio
     }
     last_append_ms_ = options.now_ms;
     last_flush_ms_ = options.now_ms;
-    return std::monostate{};
+    return load_producer_state();
 }
 
 storage_result<std::monostate> partition_log::trim_epochs_to_log() {
@@ -235,11 +236,23 @@ storage_result<std::monostate> partition_log::roll(int64_t now_ms) {
         }
         rolled_unsynced_.push_back(std::move(index_file).value());
     }
+    if (const transaction_index* index = transaction_index_for(finished.base_offset(), false);
+        index != nullptr && index->size_bytes() > 0) {
+        auto index_file = fs_.open(index->path(), open_mode::read_only);
+        if (!index_file) {
+            return failure{fail(index_file.error())};
+        }
+        rolled_unsynced_.push_back(std::move(index_file).value());
+    }
     auto next = log_segment::create(fs_, dir_, log_end_offset_, settings_for(config_), now_ms);
     if (!next) {
         return failure{fail(next.error())};
     }
     segments_.push_back(std::move(next).value());
+    // Kafka snapshots the producer state at every roll: recovery replays from the newest.
+    if (auto snapshot = snapshot_producers(); !snapshot) {
+        return snapshot;
+    }
     // The new segment's directory entry must reach the disk before anything in it is called
     // durable: the directory is synced in the same round, after the files.
     auto directory = fs_.open(dir_, open_mode::read_only);
@@ -256,6 +269,7 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
         return failure{usable.error()};
     }
     std::vector<batch_summary> summaries;
+    std::vector<appended_producer_batch> appended_producers;
     offset next = log_end_offset_;
     int64_t incoming_max_timestamp = -1;
     int64_t record_count = 0;
@@ -270,6 +284,7 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
             batches.subspan(bounds.value()->position, bounds.value()->size_bytes);
         auto view = protocol::record_batch_view::parse(batch, protocol::crc_check::skip);
         SAMSA_ASSERT(view, "append of a batch that does not parse");
+        appended_producers.push_back(describe_for_producers(view.value()));
         int32_t last_delta = view.value().last_offset_delta();
         record_count += view.value().record_count();
         protocol::set_base_offset(batch, next);
@@ -280,6 +295,9 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
             max_timestamp = now_ms;
         }
         incoming_max_timestamp = std::max(incoming_max_timestamp, max_timestamp);
+        appended_producers.back().first_offset = next;
+        appended_producers.back().last_offset = offset(next.value() + last_delta);
+        appended_producers.back().timestamp_ms = max_timestamp;
         summaries.push_back({.base_offset = next,
                              .last_offset = offset(next.value() + last_delta),
                              .max_timestamp_ms = max_timestamp,
@@ -309,6 +327,11 @@ storage_result<append_result> partition_log::append(std::span<uint8_t> batches, 
     log_end_offset_ = next;
     unflushed_messages_ += record_count;
     last_append_ms_ = now_ms;
+    for (const auto& batch : appended_producers) {
+        if (auto applied = apply_to_producers(batch); !applied) {
+            return failure{applied.error()};
+        }
+    }
     return appended;
 }
 
@@ -476,6 +499,11 @@ storage_result<std::monostate> partition_log::truncate_to(offset end) {
         if (!removed) {
             return failure{fail(removed.error())};
         }
+        auto index = retire_transaction_index(segments_.back()->base_offset());
+        if (!index) {
+            return failure{index.error()};
+        }
+        removed.value().insert(removed.value().end(), index.value().begin(), index.value().end());
         for (const auto& path : removed.value()) {
             if (auto gone = fs_.remove(path); !gone) {
                 return failure{fail(gone.error())};
@@ -490,7 +518,11 @@ storage_result<std::monostate> partition_log::truncate_to(offset end) {
     recovery_point_ = std::min(recovery_point_, log_end_offset_);
     high_watermark_ = std::min(high_watermark_, log_end_offset_);
     log_start_offset_ = std::min(log_start_offset_, log_end_offset_);
-    return trim_epochs_to_log();
+    if (auto trimmed = trim_epochs_to_log(); !trimmed) {
+        return trimmed;
+    }
+    // Kafka's truncateAndReload: the table cannot forget single batches.
+    return rebuild_producer_state();
 }
 
 uint64_t partition_log::size_bytes() const {
@@ -514,8 +546,23 @@ storage_result<std::monostate> partition_log::close() {
         return std::monostate{};
     }
     if (!failed_) {
+        // A clean stop leaves a snapshot at the log end: the next open replays nothing.
+        if (auto snapshot = snapshot_producers(); !snapshot) {
+            return snapshot;
+        }
+        for (const auto& [base, index] : transaction_indexes_) {
+            if (auto flushed = index->flush(); !flushed) {
+                return failure{fail(flushed.error())};
+            }
+        }
         if (auto flushed = flush(); !flushed) {
             return flushed;
+        }
+    }
+    for (const auto& [base, index] : transaction_indexes_) {
+        if (auto closed = index->close(); !closed) {
+            closed_ = true;
+            return failure{fail(closed.error())};
         }
     }
     for (const auto& segment : segments_) {

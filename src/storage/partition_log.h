@@ -1,8 +1,16 @@
 #pragma once
 
 // One partition's log: a directory of segments (log_segment.h), the newest of which takes
-// appends. Kafka's UnifiedLog/LocalLog, without replication or transactions (their hooks:
-// the high watermark and the last stable offset are set by the layers above).
+// appends. Kafka's UnifiedLog/LocalLog, without replication (its hook: the high watermark is
+// set by the layers above).
+//
+// Producers (partition_log_producers.cc): the log keeps its producer state
+// (producer_state.h) in step with every batch appended, so a leader can refuse or
+// deduplicate a client's batch before appending it (check_producer_batch), and knows the
+// open transactions (the last stable offset). Aborted transactions go to the `.txnindex` of
+// the segment holding their marker. The state is snapshotted to `<offset>.snapshot` when a
+// segment rolls and when the log closes, and rebuilt on open from the newest snapshot plus
+// the log after it.
 //
 // Ownership: a partition_log belongs to one shard and is used only on its thread (or, before
 // a shard takes it, by the thread that loads it). Nothing here locks.
@@ -23,6 +31,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +43,8 @@
 #include "storage/file_system.h"
 #include "storage/leader_epoch_cache.h"
 #include "storage/log_config.h"
+#include "storage/producer_state.h"
+#include "storage/transaction_index.h"
 
 namespace samsa::storage {
 
@@ -159,10 +170,28 @@ public:
     offset log_start_offset() const { return log_start_offset_; }
     offset log_end_offset() const { return log_end_offset_; }
     offset recovery_point() const { return recovery_point_; }
-    // Hooks for replication and transactions; on one node both follow the log end offset.
+    // The replication hook: on one node it follows the log end offset.
     offset high_watermark() const { return high_watermark_; }
-    void set_high_watermark(offset value) { high_watermark_ = value; }
-    offset last_stable_offset() const { return high_watermark_; }
+    void set_high_watermark(offset value);
+    // What read_committed consumers may read up to: the first offset of the oldest open
+    // transaction, or the high watermark when that is lower.
+    offset last_stable_offset() const;
+
+    // Kafka's producer checks of a client's batch before a leader appends it: a retry of one
+    // of the producer's last five batches (answer it with those offsets; append nothing), or
+    // the error to answer (producer_state_table::check_client_batch). Nothing to check for a
+    // batch without a producer id.
+    result<std::optional<duplicate_batch>, producer_error> check_producer_batch(
+        const protocol::record_batch_view& batch) const;
+    // The epoch checks of a transaction marker before it is appended.
+    result<std::monostate, producer_error> check_transaction_marker(
+        samsa::producer_id id, samsa::producer_epoch epoch, int32_t coordinator_epoch) const;
+    const producer_state_table& producers() const { return *producers_; }
+    // Aborted transactions overlapping [from, upper_bound), for a read_committed Fetch.
+    storage_result<std::vector<aborted_transaction>> aborted_transactions(offset from,
+                                                                          offset upper_bound) const;
+    // Forgets producers idle for producer.id.expiration.ms (none with an open transaction).
+    void expire_producers(int64_t now_ms, int64_t producer_id_expiration_ms);
 
     // Leader epoch -> first offset, kept in leader-epoch-checkpoint: appends record a new
     // epoch; truncation and a moving log start offset trim it.
@@ -210,6 +239,33 @@ private:
     storage_result<int> delete_front_segments(std::size_t count, int64_t now_ms);
     storage_result<std::monostate> trim_epochs_to_log();
 
+    // Producer state (partition_log_producers.cc).
+    // What append() learned of one batch before rewriting it.
+    struct appended_producer_batch {
+        producer_batch producer;
+        std::optional<protocol::transaction_marker> marker;  // a transaction marker's
+        bool control = false;
+        offset first_offset;
+        offset last_offset;
+        int64_t timestamp_ms = -1;
+    };
+    static appended_producer_batch describe_for_producers(const protocol::record_batch_view& view);
+    // Applies one appended (or replayed) batch to the producer state; an aborted transaction
+    // goes to the transaction index of the segment holding its marker.
+    storage_result<std::monostate> apply_to_producers(const appended_producer_batch& batch);
+    // Opens the segments' transaction indexes, then loads the newest usable snapshot at or
+    // below the log end and replays the log after it.
+    storage_result<std::monostate> load_producer_state();
+    // Rebuilds the state from the newest snapshot at or below the log end (after truncation).
+    storage_result<std::monostate> rebuild_producer_state();
+    storage_result<std::monostate> replay_into_producers(offset from);
+    // Writes the state as <log end>.snapshot (a roll, close).
+    storage_result<std::monostate> snapshot_producers();
+    transaction_index* transaction_index_for(offset segment_base, bool create);
+    // The transaction index files of a deleted segment, renamed; empty when it had none.
+    storage_result<std::vector<std::filesystem::path>> retire_transaction_index(
+        offset segment_base);
+
     // Appended to the files of a deleted segment until they are removed; recovery removes
     // leftovers.
     static constexpr std::string_view deleted_file_suffix = ".deleted";
@@ -224,6 +280,9 @@ private:
     log_config config_;
     std::deque<std::unique_ptr<log_segment>> segments_;  // by base offset
     std::unique_ptr<leader_epoch_cache> epochs_;
+    std::unique_ptr<producer_state_table> producers_;
+    // The transaction indexes of the segments that have (or had, at open) one, by base offset.
+    std::map<offset, std::unique_ptr<transaction_index>> transaction_indexes_;
     offset log_start_offset_{0};
     offset log_end_offset_{0};
     offset recovery_point_{0};

@@ -13,6 +13,7 @@
 
 #include "storage/log_segment.h"
 #include "storage/partition_log.h"
+#include "storage/producer_snapshot.h"
 
 namespace samsa::storage {
 
@@ -64,6 +65,11 @@ storage_result<int> partition_log::delete_front_segments(std::size_t count, int6
     if (auto trimmed = trim_epochs_to_log(); !trimmed) {
         return failure{trimmed.error()};
     }
+    producers_->on_log_start_offset_incremented(log_start_offset_);
+    if (auto removed = delete_producer_snapshots_below(fs_, dir_, segments_.front()->base_offset());
+        !removed) {
+        return failure{fail(removed.error())};
+    }
     return static_cast<int>(count);
 }
 
@@ -84,6 +90,11 @@ storage_result<std::monostate> partition_log::delete_segment_front(int64_t now_m
     if (!renamed) {
         return failure{fail(renamed.error())};
     }
+    auto index = retire_transaction_index(oldest.base_offset());
+    if (!index) {
+        return failure{index.error()};
+    }
+    renamed.value().insert(renamed.value().end(), index.value().begin(), index.value().end());
     pending_deletions_.push_back(
         {.files = std::move(renamed).value(), .due_ms = now_ms + config_.file_delete_delay_ms});
     segments_.pop_front();
@@ -111,6 +122,7 @@ storage_result<std::monostate> partition_log::increment_log_start_offset(offset 
     }
     if (new_start > log_start_offset_) {
         log_start_offset_ = std::min(new_start, log_end_offset_);
+        producers_->on_log_start_offset_incremented(log_start_offset_);
         return trim_epochs_to_log();
     }
     return std::monostate{};

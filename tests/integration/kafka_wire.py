@@ -30,9 +30,20 @@ FETCH = 1
 LIST_OFFSETS = 2
 METADATA = 3
 API_VERSIONS = 18
+INIT_PRODUCER_ID = 22
+ADD_PARTITIONS_TO_TXN = 24
+ADD_OFFSETS_TO_TXN = 25
+END_TXN = 26
+WRITE_TXN_MARKERS = 27
+TXN_OFFSET_COMMIT = 28
+DESCRIBE_TRANSACTIONS = 65
+LIST_TRANSACTIONS = 66
 
 # First flexible version of each API the tests encode (from Kafka's JSON schemas).
-FIRST_FLEXIBLE_VERSION = {PRODUCE: 9, FETCH: 12, METADATA: 9, API_VERSIONS: 3}
+FIRST_FLEXIBLE_VERSION = {PRODUCE: 9, FETCH: 12, METADATA: 9, API_VERSIONS: 3,
+                          INIT_PRODUCER_ID: 2, ADD_PARTITIONS_TO_TXN: 3, ADD_OFFSETS_TO_TXN: 3,
+                          END_TXN: 3, WRITE_TXN_MARKERS: 1, TXN_OFFSET_COMMIT: 3,
+                          DESCRIBE_TRANSACTIONS: 0, LIST_TRANSACTIONS: 0}
 # Fetch names topics by topic id (UUID) instead of by name from this version.
 FIRST_FETCH_VERSION_WITH_TOPIC_IDS = 13
 
@@ -288,15 +299,19 @@ def fetch_request(version, topics, *, max_wait_ms=0, min_bytes=1, max_bytes=0x7F
     return out
 
 
-def record_batch(records, base_timestamp_ms=None, compression_type=0, timestamps_ms=None):
+def record_batch(records, base_timestamp_ms=None, compression_type=0, timestamps_ms=None,
+                 producer_id=-1, producer_epoch=-1, base_sequence=-1, transactional=False):
     """One v2 record batch (magic 2, CRC-32C) of `records`, a list of (key, value) or
     (key, value, headers) with bytes or None and headers a list of (str, bytes). Built by
     kafka-python's DefaultRecordBatchBuilder, as its producer builds them. Every record
     has the timestamp base_timestamp_ms (default: now) unless `timestamps_ms` gives one
-    per record."""
+    per record. An idempotent producer's batch names its producer id, epoch and first
+    sequence number."""
     builder = DefaultRecordBatchBuilder(magic=2, compression_type=compression_type,
-                                        is_transactional=0, producer_id=-1,
-                                        producer_epoch=-1, base_sequence=-1,
+                                        is_transactional=int(transactional),
+                                        producer_id=producer_id,
+                                        producer_epoch=producer_epoch,
+                                        base_sequence=base_sequence,
                                         batch_size=2**30)
     timestamp_ms = int(time.time() * 1000) if base_timestamp_ms is None else base_timestamp_ms
     if timestamps_ms is None:

@@ -57,20 +57,21 @@ TEST(maintenance_schedule, TasksStartAfterTheSmallerOfTheirIntervalAndTheInitial
     auto other_shard = make_maintenance_schedule(settings, false, 0);
     EXPECT_EQ(other_shard.next_due_ms(), 1'000);
     EXPECT_EQ(other_shard.take_due(1'000), (std::vector{file_deletion, flush}));
-    EXPECT_EQ(other_shard.take_due(30'000), (std::vector{retention, file_deletion, flush}));
+    EXPECT_EQ(other_shard.take_due(30'000),
+              (std::vector{retention, file_deletion, producer_expiration, flush}));
     EXPECT_TRUE(other_shard.take_due(30'000).empty());
 
     auto first_shard = make_maintenance_schedule(settings, true, 0);
     first_shard.take_due(1'000);
     EXPECT_EQ(first_shard.take_due(30'000),
-              (std::vector{retention, file_deletion, flush, recovery_point_checkpoint,
-                           log_start_offset_checkpoint}));
+              (std::vector{retention, file_deletion, producer_expiration, flush,
+                           recovery_point_checkpoint, log_start_offset_checkpoint}));
 }
 
 TEST(log_maintenance_settings, FlushChecksRunAtLeastOnceASecond) {
     auto config = make_broker_config({}, {});
     ASSERT_TRUE(config);
-    auto settings = make_log_maintenance_settings(config.value().log);
+    auto settings = make_log_maintenance_settings(config.value().log, config.value().transaction);
     EXPECT_EQ(settings.retention_check_interval_ms, 300'000);
     EXPECT_EQ(settings.flush_check_interval_ms, 1'000);  // Kafka's default: Long.MAX_VALUE
     EXPECT_EQ(settings.recovery_point_checkpoint_interval_ms, 60'000);
@@ -80,7 +81,8 @@ TEST(log_maintenance_settings, FlushChecksRunAtLeastOnceASecond) {
         make_broker_config({}, std::vector<std::string>{"log.flush.scheduler.interval.ms=200",
                                                         "log.retention.check.interval.ms=5000"});
     ASSERT_TRUE(faster);
-    auto faster_settings = make_log_maintenance_settings(faster.value().log);
+    auto faster_settings =
+        make_log_maintenance_settings(faster.value().log, faster.value().transaction);
     EXPECT_EQ(faster_settings.flush_check_interval_ms, 200);
     EXPECT_EQ(faster_settings.retention_check_interval_ms, 5000);
 }

@@ -1,5 +1,7 @@
 #include "server/handlers/describe_producers.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <optional>
@@ -105,11 +107,21 @@ asio::awaitable<describe_producers_response> handle_describe_producers(
 }  // namespace
 
 std::vector<describe_producers_response::producer_state> active_producers(
-    const cluster::partition&) {
-    // Issue 9 (idempotence) gives the partition its producer state: pid, epoch, last
-    // sequence, last timestamp, coordinator epoch and the first offset of an open
-    // transaction. Until then no producer is tracked.
-    return {};
+    const cluster::partition& partition) {
+    std::vector<describe_producers_response::producer_state> states;
+    for (const auto& [id, entry] : partition.log().producers().entries()) {
+        states.push_back(
+            {.producer_id = id,
+             .producer_epoch = entry.epoch.value(),
+             .last_sequence = entry.last_sequence(),
+             .last_timestamp = entry.last_timestamp_ms,
+             .coordinator_epoch = entry.coordinator_epoch,
+             .current_txn_start_offset = entry.current_txn_first_offset.value_or(offset(-1))});
+    }
+    // Kafka lists them in no particular order; producer id order keeps answers stable.
+    std::sort(states.begin(), states.end(),
+              [](const auto& a, const auto& b) { return a.producer_id < b.producer_id; });
+    return states;
 }
 
 api_handler make_describe_producers_handler() {

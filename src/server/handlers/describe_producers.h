@@ -8,9 +8,10 @@
 //   - then per partition (ReplicaManager.activeProducerState, no message): a partition the
 //     topic does not have is UNKNOWN_TOPIC_OR_PARTITION, one not led here
 //     NOT_LEADER_OR_FOLLOWER;
-//   - otherwise the producer state the partition's leader keeps. Until idempotence exists
-//     (issue 9) no partition has any, so every list is empty: active_producers() is where
-//     the partition's producer state plugs in.
+//   - otherwise the producer state the partition's leader keeps (storage/producer_state.h):
+//     each producer id with its epoch, last sequence, last timestamp, the coordinator epoch
+//     of its last marker and the first offset of its open transaction (-1 when none), in
+//     producer id order.
 
 #include "protocol/generated/describe_producers_response.h"
 #include "server/handler.h"

@@ -33,6 +33,8 @@ struct partition_read {
     offset log_start_offset{-1};
     std::vector<storage::file_region> records;  // whole batches, in offset order
     uint32_t size_bytes = 0;
+    // read_committed: the aborted transactions overlapping the records returned.
+    std::vector<storage::aborted_transaction> aborted;
 };
 
 // The response's byte budget, spent partition by partition in response order (Kafka's
@@ -61,8 +63,8 @@ partition_read read_on_owner(cluster::partition_manager& manager, const fetch_ta
     partition_read found{.high_watermark = hosted.high_watermark(),
                          .last_stable_offset = hosted.last_stable_offset(),
                          .log_start_offset = hosted.log_start_offset()};
-    // read_committed stops at the last stable offset; transactions will move it below the
-    // high watermark and add the aborted transactions to the response.
+    // read_committed stops at the last stable offset, and names the aborted transactions
+    // among the records so the consumer can drop them.
     offset limit = committed_only ? found.last_stable_offset : found.high_watermark;
     uint32_t max_bytes =
         std::min(static_cast<uint32_t>(std::max(target.partition_max_bytes, 0)), budget.remaining);
@@ -70,6 +72,15 @@ partition_read read_on_owner(cluster::partition_manager& manager, const fetch_ta
     if (!data) {
         found.error = error_for(data.error());
         return found;
+    }
+    if (data.value().size_bytes > 0 && committed_only) {
+        auto aborted =
+            hosted.log().aborted_transactions(target.fetch_offset, data.value().next_offset);
+        if (!aborted) {
+            found.error = error_for(aborted.error());
+            return found;
+        }
+        found.aborted = std::move(aborted).value();
     }
     if (data.value().size_bytes > 0) {
         found.records = std::move(data.value().regions);
@@ -157,6 +168,10 @@ fetch_response::partition_data to_partition_data(const fetch_target& target,
     }
     if (committed_only) {
         data.aborted_transactions.emplace();
+        for (const auto& aborted : read.aborted) {
+            data.aborted_transactions->push_back(
+                {.producer_id = aborted.id, .first_offset = aborted.first_offset});
+        }
     }
     if (read.size_bytes > 0) {
         data.records = shared_bytes::external(read.size_bytes);

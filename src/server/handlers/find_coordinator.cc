@@ -3,6 +3,7 @@
 #include "protocol/generated/find_coordinator_request.h"
 #include "protocol/generated/find_coordinator_response.h"
 #include "server/offsets_topic.h"
+#include "server/transaction_state_topic.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -29,20 +30,26 @@ find_coordinator_response::coordinator refusal(const std::string& key, error_cod
 asio::awaitable<find_coordinator_response::coordinator> find_one(request_context& context,
                                                                  const std::string& key,
                                                                  int8_t key_type) {
-    if (key_type == transaction_key_type) {
-        co_return refusal(key, error_code::coordinator_not_available,
-                          "The transaction coordinator is not available yet.");
-    }
-    if (key_type != group_key_type) {
+    if (key_type != group_key_type && key_type != transaction_key_type) {
         co_return refusal(key, error_code::invalid_request,
                           "Unknown coordinator key type " + std::to_string(key_type) + ".");
     }
     shard_services& services = context.services;
-    std::optional<group_placement> placement = place_group(*services.metadata, key);
+    const bool for_transactions = key_type == transaction_key_type;
+    if (for_transactions && key.empty()) {
+        // Kafka: a transactional id is never empty.
+        co_return refusal(key, error_code::invalid_request, "Empty transactional id.");
+    }
+    std::optional<group_placement> placement = for_transactions
+                                                   ? place_transaction(*services.metadata, key)
+                                                   : place_group(*services.metadata, key);
     if (!placement) {
-        error_code created = co_await create_offsets_topic(services);
+        error_code created = for_transactions ? co_await create_transaction_state_topic(services)
+                                              : co_await create_offsets_topic(services);
         if (created != error_code::none) {
-            log::warn("cannot create {}: {}", cluster::consumer_offsets_topic,
+            log::warn("cannot create {}: {}",
+                      for_transactions ? coordinator::transaction_state_topic
+                                       : cluster::consumer_offsets_topic,
                       protocol::error_code_name(created));
         }
         // Kafka's answer while the topic is being created: retry later.

@@ -3,9 +3,11 @@
 #include <map>
 #include <set>
 
+#include "base/assert.h"
 #include "base/clock.h"
 #include "protocol/generated/produce_request.h"
 #include "protocol/generated/produce_response.h"
+#include "protocol/record_batch.h"
 #include "runtime/when_all.h"
 #include "server/partition_access.h"
 #include "storage/produce_validator.h"
@@ -85,6 +87,28 @@ partition_outcome append_on_owner(cluster::partition_manager& manager, partition
         partition_outcome outcome = refused(failure.code);
         outcome.record_errors = std::move(failure.record_errors);
         outcome.error_message = std::move(failure.error_message);
+        return outcome;
+    }
+    auto batch = protocol::record_batch_view::parse(validated.value().bytes.span(),
+                                                    protocol::crc_check::skip);
+    SAMSA_ASSERT(batch, "a validated batch that does not parse");
+    auto producer_check = hosted.log().check_producer_batch(batch.value());
+    if (!producer_check) {
+        log::debug("produce to {}-{} refused: {}", work.id.topic, work.id.partition.value(),
+                   producer_check.error().message);
+        partition_outcome outcome = refused(producer_check.error().code);
+        outcome.error_message = std::move(producer_check.error().message);
+        return outcome;
+    }
+    if (const auto& duplicate = producer_check.value()) {
+        // A retry of a batch already written: Kafka answers it as it answered the original.
+        partition_outcome outcome;
+        outcome.base_offset = duplicate->first_offset;
+        outcome.log_start_offset = hosted.log_start_offset();
+        if (request.acks == -1) {
+            durability = pending_durability{.partition = serving.partition,
+                                            .end = offset(duplicate->last_offset.value() + 1)};
+        }
         return outcome;
     }
     auto appended = hosted.append(validated.value().bytes.mutable_span(), now_ms);
