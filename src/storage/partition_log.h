@@ -256,8 +256,10 @@ private:
     // Opens the segments' transaction indexes, then loads the newest usable snapshot at or
     // below the log end and replays the log after it.
     storage_result<std::monostate> load_producer_state();
-    // Rebuilds the state from the newest snapshot at or below the log end (after truncation).
-    storage_result<std::monostate> rebuild_producer_state();
+    // Rebuilds the state from the newest snapshot at or below the log end (after truncation),
+    // or from the log start ignoring every snapshot (a transaction index had to be rebuilt).
+    enum class snapshot_use : uint8_t { newest, ignore };
+    storage_result<std::monostate> rebuild_producer_state(snapshot_use use = snapshot_use::newest);
     storage_result<std::monostate> replay_into_producers(offset from);
     // Writes the state as <log end>.snapshot (a roll, close).
     storage_result<std::monostate> snapshot_producers();

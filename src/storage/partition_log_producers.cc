@@ -186,6 +186,7 @@ storage_result<std::monostate> partition_log::snapshot_producers() {
 }
 
 storage_result<std::monostate> partition_log::load_producer_state() {
+    bool replay_whole_log = false;
     for (const auto& segment : segments_) {
         auto exists =
             fs_.exists(dir_ / segment_file_name(segment->base_offset(), transaction_index::suffix));
@@ -197,23 +198,27 @@ storage_result<std::monostate> partition_log::load_producer_state() {
         }
         auto opened = transaction_index::open(fs_, dir_, segment->base_offset());
         if (!opened) {
-            // A corrupt index is rebuilt only as far as the replay reaches; older aborted
-            // transactions in it are lost to read_committed readers (logged).
-            log::warn("{}: dropping transaction index of segment {}: {}", dir_.string(),
-                      segment->base_offset().value(), opened.error().message);
+            // Only a replay of the whole log knows where the transactions it listed began
+            // (Kafka recovers the segment from an older producer snapshot): rare, so the
+            // simple way.
+            log::warn(
+                "{}: transaction index of segment {} is unreadable ({}); replaying the "
+                "whole log to rebuild it",
+                dir_.string(), segment->base_offset().value(), opened.error().message);
             if (auto removed = fs_.remove(
                     dir_ / segment_file_name(segment->base_offset(), transaction_index::suffix));
                 !removed) {
                 return failure{io_error_of(removed.error())};
             }
+            replay_whole_log = true;
             continue;
         }
         transaction_indexes_.emplace(segment->base_offset(), std::move(opened).value());
     }
-    return rebuild_producer_state();
+    return rebuild_producer_state(replay_whole_log ? snapshot_use::ignore : snapshot_use::newest);
 }
 
-storage_result<std::monostate> partition_log::rebuild_producer_state() {
+storage_result<std::monostate> partition_log::rebuild_producer_state(snapshot_use use) {
     if (auto removed = delete_producer_snapshots_above(fs_, dir_, log_end_offset_); !removed) {
         return failure{io_error_of(removed.error())};
     }
@@ -224,7 +229,9 @@ storage_result<std::monostate> partition_log::rebuild_producer_state() {
     std::string name = dir_.filename().string();
     producers_ = std::make_unique<producer_state_table>(name, log_start_offset_);
     // Newest first: the first readable snapshot inside the log wins.
-    for (auto it = snapshots.value().rbegin(); it != snapshots.value().rend(); ++it) {
+    auto newest =
+        use == snapshot_use::newest ? snapshots.value().rbegin() : snapshots.value().rend();
+    for (auto it = newest; it != snapshots.value().rend(); ++it) {
         offset at = *it;
         if (at < log_start_offset_ || at > log_end_offset_) {
             continue;
