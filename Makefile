@@ -48,7 +48,9 @@ ASAN_INTEGRATION_TESTS = tests/integration/test_bad_input.py tests/integration/t
 	tests/integration/test_fetch_sessions.py tests/integration/test_produce_consume.py \
 	tests/integration/test_consumer_groups.py tests/integration/test_group_protocol.py \
 	tests/integration/test_configs.py tests/integration/test_client_quotas.py \
-	tests/integration/test_partition_admin.py tests/integration/test_delete_records.py
+	tests/integration/test_partition_admin.py tests/integration/test_delete_records.py \
+	tests/integration/test_idempotence.py tests/integration/test_transactions.py \
+	tests/integration/test_txn_offset_commit.py
 asan-integration-test:
 	SAMSA_BUILD_DIR=$(abspath $(ASAN_BUILD_DIR)) $(PYTHON) -m pytest $(ASAN_INTEGRATION_TESTS)
 

@@ -2,10 +2,13 @@
 
 The broker is started with advertised.listeners naming the proxy, so clients reach it only
 through here, bootstrap and every later connection alike. `cut_all()` closes every open
-connection at once, whatever is in flight: a produce request the broker has appended but
-whose response is lost makes the client retry it, the case idempotence exists for.
+connection at once, whatever is in flight. With `response_drop_rate`, a share of the
+broker's responses is not passed on: the connection is cut instead. A produce request the
+broker has appended but whose response is lost makes the client retry it, the case
+idempotence exists for.
 """
 
+import random
 import socket
 import threading
 
@@ -14,7 +17,10 @@ BUFFER_BYTES = 65536
 
 
 class CuttingProxy:
-    def __init__(self):
+    def __init__(self, response_drop_rate=0.0, seed=9):
+        self.response_drop_rate = response_drop_rate
+        self.dropped_responses = 0
+        self._random = random.Random(seed)
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind((HOST, 0))
@@ -61,20 +67,29 @@ class CuttingProxy:
             pair = (client, server)
             with self._lock:
                 self._pairs.append(pair)
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=_pump, args=(source, target, pair), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server, pair, False),
+                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, pair, True),
+                             daemon=True).start()
 
+    def _drops_response(self):
+        with self._lock:
+            drop = self._random.random() < self.response_drop_rate
+            self.dropped_responses += drop
+            return drop
 
-def _pump(source, target, pair):
-    try:
-        while True:
-            data = source.recv(BUFFER_BYTES)
-            if not data:
-                break
-            target.sendall(data)
-    except OSError:
-        pass
-    _close_pair(pair)
+    def _pump(self, source, target, pair, from_broker):
+        try:
+            while True:
+                data = source.recv(BUFFER_BYTES)
+                if not data:
+                    break
+                if from_broker and self._drops_response():
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        _close_pair(pair)
 
 
 def _close_pair(pair):

@@ -4,8 +4,9 @@ offsets instead of being written twice (Kafka's ProducerStateManager).
 
 Raw requests check the broker's answers batch by batch: duplicates, gaps, epoch bumps and
 fencing, and the state surviving a kill -9. librdkafka's idempotent producer is then run
-through a proxy that cuts every connection again and again while records are in flight,
-and every record must be in the log exactly once, in order."""
+through a proxy that cuts every connection again and again and drops some of the broker's
+responses while records are in flight, and every record must be in the log exactly once,
+in order."""
 
 import threading
 import time
@@ -156,7 +157,9 @@ def test_producer_state_survives_a_restart(broker, connect, probe, stop):
 
 def test_librdkafka_idempotent_producer_writes_each_record_once_through_cut_connections(
         start_broker):
-    proxy = CuttingProxy()
+    # Responses dropped (2%) make librdkafka retry batches the broker already wrote: without
+    # idempotence this run writes thousands of duplicates.
+    proxy = CuttingProxy(response_drop_rate=0.02)
     try:
         broker = start_broker({"advertised.listeners": f"PLAINTEXT://{proxy.address}"})
         proxy.upstream = (broker.host, broker.port)
@@ -201,6 +204,7 @@ def test_librdkafka_idempotent_producer_writes_each_record_once_through_cut_conn
         assert producer.flush(120) == 0
         assert failures == []
         assert proxy.cuts > 10
+        assert proxy.dropped_responses > 0
 
         consumer = confluent_consumer(broker, {"auto.offset.reset": "earliest"})
         consumer.assign([confluent_kafka.TopicPartition("cut", p, 0) for p in range(partitions)])
