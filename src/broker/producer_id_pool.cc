@@ -1,6 +1,7 @@
 #include "broker/producer_id_pool.h"
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "runtime/cross_shard.h"
 
 namespace samsa::broker {
@@ -48,7 +49,11 @@ asio::awaitable<result<producer_id, protocol::error_code>> producer_id_pool::nex
     auto allocated =
         co_await allocate_on_controller(controller_shard_, controller_, self_, broker_epoch_());
     if (allocated.error != protocol::error_code::none) {
-        co_return failure(allocated.error);
+        // Kafka's answer while a broker has no block (RPCProducerIdManager): retriable, so a
+        // producer arriving before this node registered tries again.
+        log::warn("no producer id block from the controller: {}",
+                  protocol::error_code_name(allocated.error));
+        co_return failure(protocol::error_code::coordinator_load_in_progress);
     }
     blocks_.push_back(allocated.block);
     co_return *take();

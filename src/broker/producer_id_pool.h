@@ -4,6 +4,9 @@
 // (Kafka's RPCProducerIdManager on a KRaft broker, minus the RPC: the controller runs on
 // shard 0 of this node), handed out in order; the next block is asked for when it runs out.
 //
+// When the controller refuses a block (this node not registered yet, a failed metadata log)
+// the request is answered COORDINATOR_LOAD_IN_PROGRESS, which producers retry.
+//
 // Several coroutines may find the block empty at once: each asks for a block of its own and
 // the ids it does not use are kept, so none is lost or handed out twice. What a shard holds
 // is bounded by the number of concurrent InitProducerId requests on it, times the block size.

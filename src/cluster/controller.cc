@@ -32,7 +32,6 @@ constexpr leader_epoch single_voter_epoch{1};
 // Bounds what one request may create, so a hostile count cannot exhaust memory: Kafka's
 // default max partitions per request of a controller mutation is far below this.
 constexpr int64_t max_partitions_per_request = 100'000;
-constexpr uint32_t replay_read_bytes = 1024 * 1024;
 
 storage::storage_error corrupt(std::string message) {
     return {storage::storage_errc::corrupt_log, std::move(message)};
@@ -41,53 +40,24 @@ storage::storage_error corrupt(std::string message) {
 // Replays the whole metadata log into builder.
 storage::storage_result<std::monostate> replay(storage::partition_log& log,
                                                metadata_image_builder& builder) {
-    offset next = log.log_start_offset();
-    while (next < log.log_end_offset()) {
-        auto read = log.read(next, replay_read_bytes, log.log_end_offset(), true);
-        if (!read) {
-            return failure{read.error()};
+    auto apply_batch =
+        [&builder](
+            const protocol::record_batch_view& batch) -> storage::storage_result<std::monostate> {
+        auto records = read_metadata_batch(batch);
+        if (!records) {
+            return failure{
+                corrupt(fmt::format("metadata log at offset {}: {}", batch.base_offset().value(),
+                                    to_string(records.error())))};
         }
-        if (read.value().regions.empty()) {
-            break;
+        if (auto applied = builder.apply(records.value()); !applied) {
+            return failure{
+                corrupt(fmt::format("metadata log at offset {}: {}", batch.base_offset().value(),
+                                    to_string(applied.error())))};
         }
-        for (const auto& region : read.value().regions) {
-            std::vector<uint8_t> bytes(region.size_bytes);
-            auto got = region.file->read_at(region.position, bytes);
-            if (!got || got.value() != bytes.size()) {
-                return failure{
-                    corrupt(fmt::format("{}: short read of the metadata log", log.dir().string()))};
-            }
-            protocol::record_batch_splitter splitter(bytes);
-            while (true) {
-                auto bounds = splitter.next();
-                if (!bounds) {
-                    return failure{corrupt("metadata log: a batch does not frame")};
-                }
-                if (!bounds.value()) {
-                    break;
-                }
-                auto view = protocol::record_batch_view::parse(
-                    std::span(bytes).subspan(bounds.value()->position, bounds.value()->size_bytes));
-                if (!view) {
-                    return failure{corrupt("metadata log: a batch does not parse")};
-                }
-                auto records = read_metadata_batch(view.value());
-                if (!records) {
-                    return failure{corrupt(fmt::format("metadata log at offset {}: {}",
-                                                       view.value().base_offset().value(),
-                                                       to_string(records.error())))};
-                }
-                if (auto applied = builder.apply(records.value()); !applied) {
-                    return failure{corrupt(fmt::format("metadata log at offset {}: {}",
-                                                       view.value().base_offset().value(),
-                                                       to_string(applied.error())))};
-                }
-                builder.set_provenance(provenance_of(view.value()));
-            }
-        }
-        next = read.value().next_offset;
-    }
-    return std::monostate{};
+        builder.set_provenance(provenance_of(batch));
+        return std::monostate{};
+    };
+    return log.visit_batches(log.log_start_offset(), protocol::crc_check::verify, apply_batch);
 }
 
 std::size_t unfenced_brokers(const metadata_image& image) {

@@ -1,6 +1,5 @@
 #include "coordinator/group_coordinator.h"
 
-#include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -10,6 +9,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "cluster/topic_name.h"
+#include "coordinator/checked_spawn.h"
 #include "coordinator/group_coordinator_partition.h"
 #include "coordinator/offsets_log.h"
 #include "runtime/async_event.h"
@@ -46,19 +46,7 @@ group_coordinator::group_coordinator(asio::any_io_executor executor,
 group_coordinator::~group_coordinator() = default;
 
 void group_coordinator::spawn(asio::awaitable<void> work, std::string_view what) {
-    asio::co_spawn(executor_, std::move(work), [what](std::exception_ptr failure) {
-        if (!failure) {
-            return;
-        }
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-            SAMSA_ASSERT(false, "group coordinator: %.*s failed: %s\n",
-                         static_cast<int>(what.size()), what.data(), error.what());
-        }
-        SAMSA_ASSERT(false, "group coordinator: %.*s failed\n", static_cast<int>(what.size()),
-                     what.data());
-    });
+    spawn_checked(executor_, std::move(work), "group coordinator", what);
 }
 
 void group_coordinator::start() {

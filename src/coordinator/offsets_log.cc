@@ -142,6 +142,15 @@ asio::awaitable<result<std::optional<offset>, error_code>> append_durably(
     if (records.empty()) {
         co_return std::optional<offset>();
     }
+    if (writer) {
+        // Kafka checks the epoch of a transactional batch whoever appends it
+        // (ProducerAppendInfo.checkProducerEpoch): a fenced producer's offsets are refused,
+        // or the next transaction's marker would commit them.
+        const storage::producer_entry* known = partition.log().producers().find(writer->producer);
+        if (known != nullptr && writer->epoch < known->epoch) {
+            co_return failure{error_code::invalid_producer_epoch};
+        }
+    }
     auto batch = build_offsets_batch(records, now_ms, writer);
     if (!batch) {
         co_return failure{error_code::unknown_server_error};

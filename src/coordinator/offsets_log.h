@@ -38,7 +38,8 @@ struct transactional_writer {
 // is on disk. The value is the offset of the first record (the others follow in order), or
 // nullopt when there was nothing to append. The error is the one Kafka's coordinator answers
 // when it cannot write: NOT_COORDINATOR when the partition is no longer hosted or its log
-// failed (the client looks for the coordinator again), REQUEST_TIMED_OUT never (there are no
+// failed (the client looks for the coordinator again), INVALID_PRODUCER_EPOCH for a writer
+// whose epoch is older than the partition has seen, REQUEST_TIMED_OUT never (there are no
 // followers to wait for).
 asio::awaitable<result<std::optional<offset>, protocol::error_code>> append_durably(
     cluster::partition& partition, std::span<const encoded_offsets_record> records, int64_t now_ms,

@@ -1,6 +1,5 @@
 #include "coordinator/transaction_coordinator.h"
 
-#include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -10,6 +9,7 @@
 #include "base/assert.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "coordinator/checked_spawn.h"
 #include "coordinator/offsets_log.h"
 #include "runtime/async_event.h"
 
@@ -54,19 +54,7 @@ transaction_coordinator::transaction_coordinator(asio::any_io_executor executor,
 transaction_coordinator::~transaction_coordinator() = default;
 
 void transaction_coordinator::spawn(asio::awaitable<void> work, std::string_view what) {
-    asio::co_spawn(executor_, std::move(work), [what](std::exception_ptr failure) {
-        if (!failure) {
-            return;
-        }
-        try {
-            std::rethrow_exception(failure);
-        } catch (const std::exception& error) {
-            SAMSA_ASSERT(false, "transaction coordinator: %.*s failed: %s\n",
-                         static_cast<int>(what.size()), what.data(), error.what());
-        }
-        SAMSA_ASSERT(false, "transaction coordinator: %.*s failed\n", static_cast<int>(what.size()),
-                     what.data());
-    });
+    spawn_checked(executor_, std::move(work), "transaction coordinator", what);
 }
 
 void transaction_coordinator::start() {
@@ -245,6 +233,15 @@ asio::awaitable<init_producer_id_answer> transaction_coordinator::init_producer_
     co_return init_producer_id_answer{.error = done.error, .pid = done.pid, .epoch = done.epoch};
 }
 
+asio::awaitable<error_code> transaction_coordinator::finish(std::shared_ptr<loaded_partition> state,
+                                                            transaction_outcome outcome) {
+    if (!outcome.write) {
+        co_return outcome.error;
+    }
+    write_completion done = co_await perform_write(std::move(state), std::move(*outcome.write));
+    co_return done.error;
+}
+
 asio::awaitable<error_code> transaction_coordinator::add_partitions(
     partition_id partition, std::string transactional_id, producer_id pid, producer_epoch epoch,
     transaction_partitions partitions) {
@@ -254,11 +251,7 @@ asio::awaitable<error_code> transaction_coordinator::add_partitions(
     }
     transaction_outcome outcome = state.value()->manager.add_partitions(
         transactional_id, pid, epoch, partitions, wall_clock_ms());
-    if (!outcome.write) {
-        co_return outcome.error;
-    }
-    write_completion done = co_await perform_write(state.value(), std::move(*outcome.write));
-    co_return done.error;
+    co_return co_await finish(state.value(), std::move(outcome));
 }
 
 asio::awaitable<error_code> transaction_coordinator::add_offsets(
@@ -270,11 +263,7 @@ asio::awaitable<error_code> transaction_coordinator::add_offsets(
     }
     transaction_outcome outcome = state.value()->manager.add_offsets(
         transactional_id, pid, epoch, consumer_offsets_partition, wall_clock_ms());
-    if (!outcome.write) {
-        co_return outcome.error;
-    }
-    write_completion done = co_await perform_write(state.value(), std::move(*outcome.write));
-    co_return done.error;
+    co_return co_await finish(state.value(), std::move(outcome));
 }
 
 asio::awaitable<error_code> transaction_coordinator::end_transaction(partition_id partition,
@@ -288,11 +277,7 @@ asio::awaitable<error_code> transaction_coordinator::end_transaction(partition_i
     }
     transaction_outcome outcome = state.value()->manager.end_transaction(
         transactional_id, pid, epoch, result, wall_clock_ms());
-    if (!outcome.write) {
-        co_return outcome.error;
-    }
-    write_completion done = co_await perform_write(state.value(), std::move(*outcome.write));
-    co_return done.error;
+    co_return co_await finish(state.value(), std::move(outcome));
 }
 
 asio::awaitable<transaction_description> transaction_coordinator::describe(
@@ -320,17 +305,14 @@ transaction_listing transaction_coordinator::list(
         }
         transaction_listing listed =
             state->manager.list(state_filters, producer_id_filters, min_duration_ms, now_ms);
-        all.unknown_state_filters = std::move(listed.unknown_state_filters);
         all.transactions.insert(all.transactions.end(), listed.transactions.begin(),
                                 listed.transactions.end());
     }
-    if (loaded_.empty()) {
-        // The filters are still checked when nothing is loaded.
-        transaction_manager none(transaction_manager_config{});
-        all.unknown_state_filters =
-            none.list(state_filters, producer_id_filters, min_duration_ms, now_ms)
-                .unknown_state_filters;
-    }
+    // The filters are checked apart from the partitions: none may be loaded (yet).
+    transaction_manager none(transaction_manager_config{});
+    all.unknown_state_filters =
+        none.list(state_filters, producer_id_filters, min_duration_ms, now_ms)
+            .unknown_state_filters;
     return all;
 }
 

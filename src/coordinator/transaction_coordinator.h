@@ -117,6 +117,10 @@ private:
                                                 transaction_markers markers);
     void follow_up(const std::shared_ptr<loaded_partition>& state,
                    const write_completion& completion);
+    // The answer of AddPartitionsToTxn, AddOffsetsToTxn or EndTxn: at once, or once the
+    // outcome's write completed.
+    asio::awaitable<protocol::error_code> finish(std::shared_ptr<loaded_partition> state,
+                                                 transaction_outcome outcome);
     asio::awaitable<void> tick_loop();
     void spawn(asio::awaitable<void> work, std::string_view what);
 

@@ -32,6 +32,18 @@ struct group_placement {
 std::optional<group_placement> place_group(const cluster::metadata_image& image,
                                            std::string_view group_id);
 
+// The partition of an internal topic keyed like __consumer_offsets (Kafka's Java-hash
+// placement) that holds key, and its leader; nullopt when the topic does not exist yet.
+std::optional<group_placement> place_by_key(const cluster::metadata_image& image,
+                                            std::string_view topic_name, std::string_view key);
+
+// Asks the controller to create an internal topic with these configs, its replication
+// factor capped at the number of registered brokers. Returns once the request is answered;
+// an existing topic is not an error.
+asio::awaitable<protocol::error_code> create_internal_topic(
+    shard_services& services, std::string_view name, int32_t partitions, int16_t replication_factor,
+    std::vector<std::pair<std::string, std::optional<std::string>>> configs);
+
 // Asks the controller to create __consumer_offsets. Returns once the request is answered;
 // an existing topic is not an error.
 asio::awaitable<protocol::error_code> create_offsets_topic(shard_services& services);

@@ -97,6 +97,14 @@ inline bool hosts_partitions(const shard_services& services) {
     return !services.partitions_by_shard.empty();
 }
 
+// Whether the metadata image has the topic and the partition.
+inline bool partition_exists(const cluster::metadata_image& image, std::string_view topic,
+                             partition_id partition) {
+    const cluster::topic_metadata* found = image.find_topic(topic);
+    return found != nullptr && partition.value() >= 0 &&
+           static_cast<std::size_t>(partition.value()) < found->partitions.size();
+}
+
 // What the metadata image says about serving one partition here, before any shard is
 // asked: none when this node should host it as leader.
 inline protocol::error_code placement_error(const shard_services& services,

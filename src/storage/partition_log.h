@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -192,6 +193,14 @@ public:
                                                                           offset upper_bound) const;
     // Forgets producers idle for producer.id.expiration.ms (none with an open transaction).
     void expire_producers(int64_t now_ms, int64_t producer_id_expiration_ms);
+
+    // Calls visit for every whole batch from the one holding `from` to the log end, in offset
+    // order, read with blocking reads (replays at open, not the consumers' path). The first
+    // error, visit's or the log's, stops the walk and is returned (partition_log_visit.cc).
+    using batch_visitor =
+        std::function<storage_result<std::monostate>(const protocol::record_batch_view& batch)>;
+    storage_result<std::monostate> visit_batches(offset from, protocol::crc_check check,
+                                                 const batch_visitor& visit);
 
     // Leader epoch -> first offset, kept in leader-epoch-checkpoint: appends record a new
     // epoch; truncation and a moving log start offset trim it.

@@ -23,13 +23,6 @@
 namespace samsa::storage {
 namespace {
 
-// Replay reads this much of the log at a time (at least one whole batch).
-constexpr uint32_t replay_read_bytes = 1024 * 1024;
-
-storage_error corrupt(std::string message) {
-    return {storage_errc::corrupt_log, std::move(message)};
-}
-
 storage_error io_error_of(const io_failure& failure) {
     return {storage_errc::io_error, failure.message};
 }
@@ -263,49 +256,17 @@ storage_result<std::monostate> partition_log::rebuild_producer_state(snapshot_us
 }
 
 storage_result<std::monostate> partition_log::replay_into_producers(offset from) {
-    offset next = std::max(from, log_start_offset_);
-    while (next < log_end_offset_) {
-        auto read = this->read(next, replay_read_bytes, log_end_offset_, true);
-        if (!read) {
-            return failure{read.error()};
-        }
-        if (read.value().regions.empty()) {
-            break;
-        }
-        for (const auto& region : read.value().regions) {
-            std::vector<uint8_t> bytes(region.size_bytes);
-            auto got = region.file->read_at(region.position, bytes);
-            if (!got || got.value() != bytes.size()) {
-                return failure{
-                    corrupt(fmt::format("{}: short read replaying producer state", dir_.string()))};
+    offset start = std::max(from, log_start_offset_);
+    auto replayed = visit_batches(
+        start, protocol::crc_check::skip,
+        [&](const protocol::record_batch_view& batch) -> storage_result<std::monostate> {
+            if (batch.last_offset() < start) {
+                return std::monostate{};
             }
-            protocol::record_batch_splitter splitter(bytes);
-            while (true) {
-                auto bounds = splitter.next();
-                if (!bounds) {
-                    return failure{corrupt(fmt::format("{}: unframed batch at offset {}",
-                                                       dir_.string(), next.value()))};
-                }
-                if (!bounds.value()) {
-                    break;
-                }
-                auto view = protocol::record_batch_view::parse(
-                    std::span<const uint8_t>(bytes).subspan(bounds.value()->position,
-                                                            bounds.value()->size_bytes),
-                    protocol::crc_check::skip);
-                if (!view) {
-                    return failure{corrupt(fmt::format("{}: unreadable batch at offset {}",
-                                                       dir_.string(), next.value()))};
-                }
-                if (view.value().last_offset() >= next) {
-                    if (auto applied = apply_to_producers(describe_for_producers(view.value()));
-                        !applied) {
-                        return applied;
-                    }
-                }
-            }
-        }
-        next = std::max(next, read.value().next_offset);
+            return apply_to_producers(describe_for_producers(batch));
+        });
+    if (!replayed) {
+        return replayed;
     }
     producers_->advance_map_end_offset(log_end_offset_);
     return std::monostate{};

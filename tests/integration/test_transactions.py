@@ -284,3 +284,21 @@ def test_consume_transform_produce_writes_exactly_one_output_per_input(start_bro
     # only read_uncommitted readers see them.
     uncommitted = read_values(broker, "out", partitions=3, isolation="read_uncommitted")
     assert len(uncommitted) > inputs
+
+
+def test_a_txn_offset_commit_from_an_older_epoch_than_the_partition_has_seen_is_refused(
+        broker, connect, probe):
+    """Kafka checks the epoch of every transactional batch appended to __consumer_offsets
+    (ProducerAppendInfo.checkProducerEpoch): a zombie's TxnOffsetCommit is refused, so its
+    offsets can never be committed by the next transaction's marker."""
+    from test_txn_offset_commit import errors_of, txn_offset_commit_v0, wait_for_coordinator
+    invalid_producer_epoch = 47
+    connection = connect(broker)
+    wait_for_coordinator(connection, probe, "zombie-group")
+    create_topic(broker, "zombie-input", 1)
+    newer = txn_offset_commit_v0("zombie-group", 4242, 3, {"zombie-input": [(0, 7, "")]})
+    answer = call(connection, probe, 28, 0, newer)["body"]
+    assert errors_of(answer) == {("zombie-input", 0): 0}
+    older = txn_offset_commit_v0("zombie-group", 4242, 2, {"zombie-input": [(0, 9, "")]})
+    answer = call(connection, probe, 28, 0, older)["body"]
+    assert errors_of(answer) == {("zombie-input", 0): invalid_producer_epoch}

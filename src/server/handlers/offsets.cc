@@ -10,6 +10,8 @@
 #include "protocol/generated/offset_fetch_request.h"
 #include "protocol/generated/offset_fetch_response.h"
 #include "server/group_access.h"
+#include "server/handlers/commit_answers.h"
+#include "server/partition_access.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -24,13 +26,6 @@ constexpr int16_t first_commit_version_with_generation = 1;
 constexpr int16_t first_commit_version_with_retention = 2;
 constexpr int16_t first_commit_version_without_retention = 5;
 constexpr int16_t first_fetch_version_with_groups = 8;
-
-bool partition_exists(const cluster::metadata_image& image, const std::string& topic,
-                      partition_id partition) {
-    const cluster::topic_metadata* found = image.find_topic(topic);
-    return found != nullptr && partition.value() >= 0 &&
-           static_cast<std::size_t>(partition.value()) < found->partitions.size();
-}
 
 // The response with every partition of the request answered `error`.
 offset_commit_response refuse_all(const offset_commit_request& request, error_code error) {
@@ -96,18 +91,7 @@ asio::awaitable<offset_commit_response> offset_commit(request_context& context,
     for (const auto& outcome : outcomes) {
         refused[outcome.partition] = outcome.error;
     }
-    offset_commit_response response;
-    for (const auto& topic : request.topics) {
-        auto& answer = response.topics.emplace_back();
-        answer.name = topic.name;
-        for (const auto& partition : topic.partitions) {
-            auto found = refused.find({topic.name, partition.partition_index});
-            answer.partitions.push_back(
-                {.partition_index = partition.partition_index,
-                 .error_code = found == refused.end() ? error_code::none : found->second});
-        }
-    }
-    co_return response;
+    co_return answer_commit<offset_commit_response>(request.topics, refused);
 }
 
 // A plain function, not a coroutine: g++ 12 destroys a coroutine's parameter moved into a

@@ -47,21 +47,17 @@ asio::awaitable<add_partitions_to_txn_response> add_partitions_to_txn(
     bool any_unknown = false;
     coordinator::transaction_partitions partitions;
     for (const auto& topic : topics) {
-        const cluster::topic_metadata* known = services.metadata->find_topic(topic.name);
         for (partition_id partition : topic.partitions) {
-            bool exists = known != nullptr && partition.value() >= 0 &&
-                          static_cast<std::size_t>(partition.value()) < known->partitions.size();
+            bool exists = partition_exists(*services.metadata, topic.name, partition);
             any_unknown = any_unknown || !exists;
             partitions.insert({.topic = topic.name, .partition = partition});
         }
     }
     if (any_unknown) {
         co_return answer_every_partition(topics, [&](const std::string& name, partition_id index) {
-            const cluster::topic_metadata* known = services.metadata->find_topic(name);
-            bool exists = known != nullptr && index.value() >= 0 &&
-                          static_cast<std::size_t>(index.value()) < known->partitions.size();
-            return exists ? error_code::operation_not_attempted
-                          : error_code::unknown_topic_or_partition;
+            return partition_exists(*services.metadata, name, index)
+                       ? error_code::operation_not_attempted
+                       : error_code::unknown_topic_or_partition;
         });
     }
     error_code error = error_code::none;

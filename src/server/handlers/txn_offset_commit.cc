@@ -6,6 +6,8 @@
 #include "protocol/generated/txn_offset_commit_request.h"
 #include "protocol/generated/txn_offset_commit_response.h"
 #include "server/group_access.h"
+#include "server/handlers/commit_answers.h"
+#include "server/partition_access.h"
 
 namespace samsa::server::handlers {
 namespace {
@@ -15,13 +17,6 @@ using protocol::txn_offset_commit_request;
 using protocol::txn_offset_commit_response;
 
 constexpr int16_t first_version_with_member_fields = 3;
-
-bool partition_exists(const cluster::metadata_image& image, const std::string& topic,
-                      partition_id partition) {
-    const cluster::topic_metadata* found = image.find_topic(topic);
-    return found != nullptr && partition.value() >= 0 &&
-           static_cast<std::size_t>(partition.value()) < found->partitions.size();
-}
 
 // The error every partition the coordinator would see gets before it is asked, if any.
 std::optional<error_code> request_error(const txn_offset_commit_request& request) {
@@ -111,18 +106,7 @@ asio::awaitable<txn_offset_commit_response> txn_offset_commit(request_context& c
             }
         }
     }
-    txn_offset_commit_response response;
-    for (const auto& topic : request.topics) {
-        auto& answer = response.topics.emplace_back();
-        answer.name = topic.name;
-        for (const auto& partition : topic.partitions) {
-            auto found = refused.find({topic.name, partition.partition_index});
-            answer.partitions.push_back(
-                {.partition_index = partition.partition_index,
-                 .error_code = found == refused.end() ? error_code::none : found->second});
-        }
-    }
-    co_return response;
+    co_return answer_commit<txn_offset_commit_response>(request.topics, refused);
 }
 
 }  // namespace
