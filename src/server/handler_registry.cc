@@ -29,6 +29,7 @@
 #include "server/handlers/produce.h"
 #include "server/handlers/transactions.h"
 #include "server/handlers/txn_offset_commit.h"
+#include "server/handlers/write_txn_markers.h"
 
 namespace samsa::server {
 
@@ -103,6 +104,7 @@ handler_registry make_default_handler_registry() {
     registry.add(handlers::make_add_partitions_to_txn_handler());
     registry.add(handlers::make_add_offsets_to_txn_handler());
     registry.add(handlers::make_end_txn_handler());
+    registry.add(handlers::make_write_txn_markers_handler());
     registry.add(handlers::make_describe_transactions_handler());
     registry.add(handlers::make_list_transactions_handler());
     registry.add(handlers::make_elect_leaders_handler());

@@ -33,11 +33,7 @@ public:
                                  asio::steady_timer::time_point::max());
         waiting_[ticket] = &timer;
         // Erased however the wait ends, so finish() never touches a dead timer.
-        struct unregister {
-            std::map<uint64_t, asio::steady_timer*>& waiting;
-            uint64_t ticket;
-            ~unregister() { waiting.erase(ticket); }
-        } guard{waiting_, ticket};
+        unregister guard{waiting_, ticket};
         while (ticket != next_) {
             co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         }
@@ -55,6 +51,14 @@ public:
     }
 
 private:
+    // A class member rather than a local class of wait(): g++ 12 cannot mangle a local class
+    // of a coroutine in a precompiled header (internal compiler error).
+    struct unregister {
+        std::map<uint64_t, asio::steady_timer*>& waiting;
+        uint64_t ticket;
+        ~unregister() { waiting.erase(ticket); }
+    };
+
     uint64_t issued_ = 0;
     uint64_t next_ = 0;
     std::map<uint64_t, asio::steady_timer*> waiting_;

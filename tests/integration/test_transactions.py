@@ -302,3 +302,47 @@ def test_a_txn_offset_commit_from_an_older_epoch_than_the_partition_has_seen_is_
     older = txn_offset_commit_v0("zombie-group", 4242, 2, {"zombie-input": [(0, 9, "")]})
     answer = call(connection, probe, 28, 0, older)["body"]
     assert errors_of(answer) == {("zombie-input", 0): invalid_producer_epoch}
+
+
+def write_txn_markers_body(producer_id, epoch, commit, topics, coordinator_epoch=0):
+    """WriteTxnMarkers v1: one marker for `topics` ([(name, [partition])])."""
+    encoded_topics = [kafka_wire.string(name, compact=True) +
+                      kafka_wire.array([kafka_wire.int32(p) for p in partitions], compact=True) +
+                      kafka_wire.tagged_fields() for name, partitions in topics]
+    marker = (kafka_wire.int64(producer_id) + kafka_wire.int16(epoch) +
+              kafka_wire.boolean(commit) + kafka_wire.array(encoded_topics, compact=True) +
+              kafka_wire.int32(coordinator_epoch) + kafka_wire.tagged_fields())
+    return kafka_wire.array([marker], compact=True) + kafka_wire.tagged_fields()
+
+
+def test_write_txn_markers_ends_a_transaction_on_the_partition(broker, connect, probe):
+    create_topic(broker, "marked")
+    connection = connect(broker)
+    body = kafka_wire.string(None) + kafka_wire.int32(60000)
+    answer = call(connection, probe, kafka_wire.INIT_PRODUCER_ID, 0, body)["body"]
+    producer_id = answer["producer_id"]
+    batch = kafka_wire.record_batch([(None, b"in a transaction")], producer_id=producer_id,
+                                    producer_epoch=0, base_sequence=0, transactional=True)
+    body = kafka_wire.produce_request(9, {"marked": {0: batch}}, transactional_id="raw")
+    answer = call(connection, probe, kafka_wire.PRODUCE, 9, body)["body"]
+    assert answer["responses"][0]["partition_responses"][0]["error_code"] == 0
+    assert list_offsets(connection, probe, "marked", READ_COMMITTED) == 0
+
+    answer = call(connection, probe, kafka_wire.WRITE_TXN_MARKERS, 1, write_txn_markers_body(
+        producer_id, 0, False, [("marked", [0]), ("nowhere", [0])]))["body"]
+    results = {topic["name"]: topic["partitions"][0]["error_code"]
+               for topic in answer["markers"][0]["topics"]}
+    assert results == {"marked": 0, "nowhere": 3}  # UNKNOWN_TOPIC_OR_PARTITION
+    # The abort marker (offset 1) ends the transaction: the LSO moves past it.
+    assert list_offsets(connection, probe, "marked", READ_COMMITTED) == 2
+    assert read_values(broker, "marked") == []
+    assert read_values(broker, "marked", isolation="read_uncommitted") == [b"in a transaction"]
+
+    # A marker from an older producer epoch than the partition has seen is refused.
+    batch = kafka_wire.record_batch([(None, b"epoch 1")], producer_id=producer_id,
+                                    producer_epoch=1, base_sequence=0, transactional=True)
+    body = kafka_wire.produce_request(9, {"marked": {0: batch}}, transactional_id="raw")
+    call(connection, probe, kafka_wire.PRODUCE, 9, body)
+    answer = call(connection, probe, kafka_wire.WRITE_TXN_MARKERS, 1, write_txn_markers_body(
+        producer_id, 0, True, [("marked", [0])]))["body"]
+    assert answer["markers"][0]["topics"][0]["partitions"][0]["error_code"] == 47
