@@ -6,6 +6,7 @@ confluent-kafka needs a group.id even for assign(); the consumers here never joi
 or commit (the broker has no group coordinator yet). Deadlines are generous: a test asserts
 what arrives, never how fast."""
 
+import socket
 import time
 
 import confluent_kafka
@@ -114,3 +115,10 @@ def kafka_python_read(broker, topic, partition, offset, count, **config):
         return records
     finally:
         consumer.close()
+
+
+def unused_port():
+    """A local port nothing listens on now (a broker pinned to it keeps it across restarts)."""
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]

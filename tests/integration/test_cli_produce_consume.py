@@ -8,7 +8,6 @@ import base64
 import json
 import selectors
 import signal
-import socket
 import subprocess
 import time
 
@@ -18,7 +17,7 @@ import pytest
 from broker_process import samsa_binary
 from cli_helpers import run_cli, run_cli_json
 from client_helpers import (TIMEOUT_SECONDS, DeliveryReports, confluent_consumer, confluent_poll,
-                            confluent_producer, confluent_read, create_topic)
+                            confluent_producer, confluent_read, create_topic, unused_port)
 
 # The records of one partition written by confluent-kafka for the consume tests:
 # (key, value, headers, timestamp ms).
@@ -52,13 +51,6 @@ def produce_sample(broker, topic):
     assert producer.flush(TIMEOUT_SECONDS) == 0
     assert not reports.errors
     assert len(reports.acknowledged) == len(PRODUCED)
-
-
-def closed_port():
-    """A local port nothing listens on."""
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        return probe_socket.getsockname()[1]
 
 
 def test_produce_lines_with_keys_and_headers(broker):
@@ -244,7 +236,7 @@ def test_missing_partition_exits_1(broker):
 
 
 def test_no_broker_exits_3_within_the_timeout(broker):
-    unreachable = f"127.0.0.1:{closed_port()}"
+    unreachable = f"127.0.0.1:{unused_port()}"
     for arguments, input_text in ((["produce", "orders"], "x\n"), (["consume", "orders"], None),
                                   (["consume", "orders", "-g", "g"], None)):
         result = run_cli(broker, *arguments, "--timeout", "2000", brokers=unreachable,

@@ -4,7 +4,6 @@ read_committed consumers, fencing, timeouts, and a consume-transform-produce loo
 writes exactly one output per input across aborts, kill -9 of the transformer and a
 restart of the broker."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from confluent_kafka import KafkaException
 import kafka_wire
 import admin_wire
 from admin_wire import DESCRIBE_PRODUCERS, describe_producers_body
-from client_helpers import TIMEOUT_SECONDS, create_topic
+from client_helpers import TIMEOUT_SECONDS, create_topic, unused_port
 from kafka_probe import call
 
 TRANSFORMER = Path(__file__).with_name("transactional_transformer.py")
@@ -207,12 +206,6 @@ def test_describe_producers_shows_the_open_transaction(broker, connect, probe):
     assert committed_state["coordinator_epoch"] >= 0
 
 
-def free_port():
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        return probe_socket.getsockname()[1]
-
-
 class Transformer:
     """One transactional_transformer.py process."""
 
@@ -250,7 +243,7 @@ def wait_for_outputs(broker, count, transformer_factory, transformer, timeout_se
 
 
 def test_consume_transform_produce_writes_exactly_one_output_per_input(start_broker):
-    port = free_port()
+    port = unused_port()
     broker = start_broker({"listeners": f"PLAINTEXT://127.0.0.1:{port}"})
     inputs = 600
     create_topic(broker, "in", 3)

@@ -58,6 +58,40 @@ struct pending_durability {
     offset end{0};
 };
 
+// An idempotent or transactional producer's batch, checked against the partition's producer
+// state: the answer when it is not to be appended (refused, or a retry of a batch already
+// written, answered as the original was), nullopt when it is.
+std::optional<partition_outcome> check_producer(const serving_partition& serving,
+                                                const partition_work& work,
+                                                const storage::validated_batch& validated,
+                                                const append_request& request,
+                                                std::optional<pending_durability>& durability) {
+    cluster::partition& hosted = *serving.partition;
+    auto batch =
+        protocol::record_batch_view::parse(validated.bytes.span(), protocol::crc_check::skip);
+    SAMSA_ASSERT(batch, "a validated batch that does not parse");
+    auto producer_check = hosted.log().check_producer_batch(batch.value());
+    if (!producer_check) {
+        log::debug("produce to {}-{} refused: {}", work.id.topic, work.id.partition.value(),
+                   producer_check.error().message);
+        partition_outcome outcome = refused(producer_check.error().code);
+        outcome.error_message = std::move(producer_check.error().message);
+        return outcome;
+    }
+    const auto& duplicate = producer_check.value();
+    if (!duplicate) {
+        return std::nullopt;
+    }
+    partition_outcome outcome;
+    outcome.base_offset = duplicate->first_offset;
+    outcome.log_start_offset = hosted.log_start_offset();
+    if (request.acks == -1) {
+        durability = pending_durability{.partition = serving.partition,
+                                        .end = offset(duplicate->last_offset.value() + 1)};
+    }
+    return outcome;
+}
+
 // On the partition's owner shard: validate and append. Durability is awaited later, once
 // the request has released its turn.
 partition_outcome append_on_owner(cluster::partition_manager& manager, partition_work& work,
@@ -89,27 +123,10 @@ partition_outcome append_on_owner(cluster::partition_manager& manager, partition
         outcome.error_message = std::move(failure.error_message);
         return outcome;
     }
-    auto batch = protocol::record_batch_view::parse(validated.value().bytes.span(),
-                                                    protocol::crc_check::skip);
-    SAMSA_ASSERT(batch, "a validated batch that does not parse");
-    auto producer_check = hosted.log().check_producer_batch(batch.value());
-    if (!producer_check) {
-        log::debug("produce to {}-{} refused: {}", work.id.topic, work.id.partition.value(),
-                   producer_check.error().message);
-        partition_outcome outcome = refused(producer_check.error().code);
-        outcome.error_message = std::move(producer_check.error().message);
-        return outcome;
-    }
-    if (const auto& duplicate = producer_check.value()) {
-        // A retry of a batch already written: Kafka answers it as it answered the original.
-        partition_outcome outcome;
-        outcome.base_offset = duplicate->first_offset;
-        outcome.log_start_offset = hosted.log_start_offset();
-        if (request.acks == -1) {
-            durability = pending_durability{.partition = serving.partition,
-                                            .end = offset(duplicate->last_offset.value() + 1)};
+    if (validated.value().producer_id.value() >= 0) {
+        if (auto answered = check_producer(serving, work, validated.value(), request, durability)) {
+            return std::move(*answered);
         }
-        return outcome;
     }
     auto appended = hosted.append(validated.value().bytes.mutable_span(), now_ms);
     if (!appended) {
