@@ -9,7 +9,7 @@ PACKAGES=(
     g++ cmake ninja-build pkg-config make clang-format git
     # libraries
     libgtest-dev libgmock-dev libbenchmark-dev
-    zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libisal-dev
+    zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libisal-dev libxxhash-dev
     libasio-dev liburing-dev libfmt-dev libspdlog-dev libcli11-dev librdkafka-dev
     # fuzzing and sanitizer runtimes
     clang libclang-rt-14-dev

@@ -376,7 +376,8 @@ private:
         }
         maintenance_ = std::make_unique<log_maintenance>(
             shards_, std::move(partitions), *log_manager_,
-            make_log_maintenance_settings(options_.config.log, options_.config.transaction));
+            make_log_maintenance_settings(options_.config.log, options_.config.transaction,
+                                          options_.config.cleaner));
         co_await maintenance_->start();
     }
 

@@ -208,8 +208,8 @@ topic_config_defaults read_topic_defaults(config_builder& values) {
     return defaults;
 }
 
-cleaner_settings read_cleaner(config_builder& values) {
-    cleaner_settings cleaner{
+log_cleaner_settings read_cleaner(config_builder& values) {
+    log_cleaner_settings cleaner{
         .enable = values.boolean("log.cleaner.enable"),
         .threads = values.int32("log.cleaner.threads"),
         .dedupe_buffer_size = values.int64("log.cleaner.dedupe.buffer.size"),

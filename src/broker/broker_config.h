@@ -130,14 +130,21 @@ struct topic_config_defaults {
     int64_t message_timestamp_after_max_ms;
 };
 
-struct cleaner_settings {
-    bool enable;
-    int32_t threads;
-    int64_t dedupe_buffer_size;
-    int32_t io_buffer_size;
-    double io_buffer_load_factor;
-    double io_max_bytes_per_second;
-    int64_t backoff_ms;
+// The log cleaner's broker-wide settings (Kafka's CleanerConfig, log.cleaner.*): how much
+// memory, I/O and how many threads compaction may use. What to compact and when is per topic
+// (cleanup.policy, min.cleanable.dirty.ratio, ...: storage::log_config).
+struct log_cleaner_settings {
+    bool enable;                     // log.cleaner.enable: false runs no cleaner at all
+    int32_t threads;                 // log.cleaner.threads: logs cleaned at once; 0 cleans none
+    int64_t dedupe_buffer_size;      // log.cleaner.dedupe.buffer.size: key -> offset maps, all
+                                     // threads together (more than 1 MiB per thread)
+    int32_t io_buffer_size;          // log.cleaner.io.buffer.size: read and write buffers, all
+                                     // threads together
+    double io_buffer_load_factor;    // log.cleaner.io.buffer.load.factor: how full a key ->
+                                     // offset map may get before a pass stops
+    double io_max_bytes_per_second;  // log.cleaner.io.max.bytes.per.second: read and write
+                                     // throttle, all threads together
+    int64_t backoff_ms;              // log.cleaner.backoff.ms: sleep when no log is cleanable
 };
 
 struct replication_settings {
@@ -200,7 +207,7 @@ struct broker_config {
     log_settings log;
     topic_settings topics;
     topic_config_defaults topic_defaults;
-    cleaner_settings cleaner;
+    log_cleaner_settings cleaner;
     replication_settings replication;
     group_coordinator_settings group;
     transaction_settings transaction;

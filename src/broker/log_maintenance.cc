@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "base/assert.h"
 #include "base/clock.h"
@@ -53,8 +55,23 @@ bool is_checkpoint(maintenance_task task) {
 }  // namespace
 
 log_maintenance_settings make_log_maintenance_settings(const log_settings& log,
-                                                       const transaction_settings& transaction) {
+                                                       const transaction_settings& transaction,
+                                                       const log_cleaner_settings& cleaner) {
     log_maintenance_settings settings;
+    settings.cleaner_threads = cleaner.enable ? std::max(cleaner.threads, 0) : 0;
+    settings.cleaner_backoff_ms = cleaner.backoff_ms;
+    int64_t threads = std::max(settings.cleaner_threads, 1);
+    // Kafka divides both buffers among the threads (and the I/O one again between reading
+    // and writing); the map gets at least 1 MiB.
+    settings.cleaner_map_bytes_per_thread = static_cast<std::size_t>(
+        std::max<int64_t>(cleaner.dedupe_buffer_size / threads, 1024 * 1024));
+    settings.cleaner_map_load_factor = cleaner.io_buffer_load_factor;
+    settings.cleaner_io_buffer_bytes_per_thread =
+        static_cast<std::size_t>(std::max<int64_t>(cleaner.io_buffer_size / threads / 2, 4096));
+    // Kafka's default, Double.MAX_VALUE, means no limit.
+    double rate = cleaner.io_max_bytes_per_second;
+    settings.cleaner_io_max_bytes_per_second =
+        std::isfinite(rate) && rate < std::numeric_limits<double>::max() ? rate : 0;
     settings.producer_id_expiration_ms = transaction.producer_id_expiration_ms;
     settings.retention_check_interval_ms = log.retention_check_interval_ms;
     settings.flush_check_interval_ms =
@@ -103,6 +120,9 @@ maintenance_schedule make_maintenance_schedule(const log_maintenance_settings& s
     add(maintenance_task::retention, settings.retention_check_interval_ms);
     add(maintenance_task::file_deletion, settings.file_deletion_check_interval_ms);
     add(maintenance_task::producer_expiration, settings.producer_id_expiration_check_interval_ms);
+    if (settings.cleaner_threads > 0) {
+        add(maintenance_task::compaction, settings.cleaner_backoff_ms);
+    }
     add(maintenance_task::flush, settings.flush_check_interval_ms);
     if (writes_checkpoints) {
         add(maintenance_task::recovery_point_checkpoint,
@@ -193,9 +213,22 @@ log_maintenance::log_maintenance(runtime::shard_set& shards,
         loops_.push_back(std::make_unique<shard_loop>());
     }
     asio::post(checkpoint_writer_, [] { log::set_thread_name("checkpoints"); });
+    if (settings_.cleaner_threads > 0) {
+        cleaner_pool_ = std::make_unique<asio::thread_pool>(
+            static_cast<std::size_t>(settings_.cleaner_threads));
+        for (int32_t index = 0; index < settings_.cleaner_threads; ++index) {
+            asio::post(*cleaner_pool_, [] { log::set_thread_name("log-cleaner"); });
+        }
+        cleaner_throttle_ =
+            std::make_unique<storage::io_throttle>(settings_.cleaner_io_max_bytes_per_second);
+    }
 }
 
 log_maintenance::~log_maintenance() {
+    cleaner_cancelled_ = true;
+    if (cleaner_pool_) {
+        cleaner_pool_->join();
+    }
     checkpoint_writer_.join();
 }
 
@@ -229,6 +262,8 @@ asio::awaitable<void> log_maintenance::start() {
 
 asio::awaitable<void> log_maintenance::stop() {
     stopped_ = true;
+    // A clean under way gives up at its next batch; its staged files are removed.
+    cleaner_cancelled_ = true;
     for (uint32_t index = 0; index < shards_.size(); ++index) {
         auto end = [this, index]() -> asio::awaitable<void> {
             shard_loop& loop = *loops_[index];
@@ -293,6 +328,9 @@ asio::awaitable<void> log_maintenance::run_task(maintenance_task task, uint32_t 
             break;
         case maintenance_task::flush:
             co_await run_flush(partitions, wall_clock_ms());
+            break;
+        case maintenance_task::compaction:
+            co_await run_compaction(shard_index);
             break;
         case maintenance_task::recovery_point_checkpoint:
         case maintenance_task::log_start_offset_checkpoint:

@@ -12,6 +12,13 @@
 //   producers      every producer.id.expiration.check.interval.ms (Kafka's internal
 //                  default, 10 minutes): producers idle for producer.id.expiration.ms are
 //                  forgotten (expire_producers), except those with an open transaction.
+//   compaction     every log.cleaner.backoff.ms, when log.cleaner.enable and
+//                  log.cleaner.threads > 0 (Kafka's LogCleaner): every compacted log of the
+//                  shard that is due (cleanable_section::due), dirtiest first, is cleaned
+//                  in turn. The pass itself (storage::clean_log) runs on the cleaner thread
+//                  pool, shared by every shard and throttled together by
+//                  log.cleaner.io.max.bytes.per.second; planning and the swap run on the
+//                  shard. Each clean is logged with its numbers (Kafka's log-cleaner.log).
 //   checkpoints    on shard 0 only, every log.flush.offset.checkpoint.interval.ms and
 //                  log.flush.start.offset.checkpoint.interval.ms: the offsets of every
 //                  shard's logs are gathered and the log manager writes them, on a thread of
@@ -32,6 +39,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/thread_pool.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +48,8 @@
 #include "broker/broker_config.h"
 #include "cluster/partition_manager.h"
 #include "runtime/shard.h"
+#include "storage/io_throttle.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_manager.h"
 
 namespace samsa::broker {
@@ -53,18 +63,27 @@ struct log_maintenance_settings {
     int64_t producer_id_expiration_ms = 86'400'000;              // producer.id.expiration.ms
     int64_t producer_id_expiration_check_interval_ms = 600'000;  // Kafka's internal default
     int64_t initial_delay_ms = 30'000;  // Kafka's log.initial.task.delay.ms
+    // The log cleaner: no compaction task without threads.
+    int32_t cleaner_threads = 1;          // 0 when log.cleaner.enable=false
+    int64_t cleaner_backoff_ms = 15'000;  // log.cleaner.backoff.ms
+    std::size_t cleaner_map_bytes_per_thread = 128 * 1024 * 1024;  // dedupe buffer / threads
+    double cleaner_map_load_factor = 0.9;  // log.cleaner.io.buffer.load.factor
+    std::size_t cleaner_io_buffer_bytes_per_thread = 512 * 1024;
+    double cleaner_io_max_bytes_per_second = 0;  // <= 0: unlimited
 };
 
 // From the broker's log settings. The flush check runs at log.flush.scheduler.interval.ms
 // but at least once a second: Kafka's default (Long.MAX_VALUE) never checks, which silently
 // disables a topic's flush.ms.
 log_maintenance_settings make_log_maintenance_settings(const log_settings& log,
-                                                       const transaction_settings& transaction);
+                                                       const transaction_settings& transaction,
+                                                       const log_cleaner_settings& cleaner);
 
 enum class maintenance_task : uint8_t {
     retention,
     file_deletion,
     producer_expiration,
+    compaction,
     flush,
     recovery_point_checkpoint,
     log_start_offset_checkpoint,
@@ -127,6 +146,9 @@ private:
     asio::awaitable<void> run(uint32_t shard_index);
     asio::awaitable<void> run_task(maintenance_task task, uint32_t shard_index);
     asio::awaitable<void> write_checkpoints();
+    // One compaction task on a shard: every due compacted log, dirtiest first.
+    asio::awaitable<void> run_compaction(uint32_t shard_index);
+    asio::awaitable<void> clean_partition(std::shared_ptr<cluster::partition> hosted);
 
     runtime::shard_set& shards_;
     std::vector<cluster::partition_manager*> partitions_;
@@ -136,6 +158,11 @@ private:
     bool stopped_ = false;                            // on shard 0
     // The blocking checkpoint writes; one at a time, from shard 0's loop.
     asio::thread_pool checkpoint_writer_{1};
+    // The log cleaner's threads (none when it is off), their shared I/O budget, and the flag
+    // that stops a pass under way when the broker stops.
+    std::unique_ptr<asio::thread_pool> cleaner_pool_;
+    std::unique_ptr<storage::io_throttle> cleaner_throttle_;
+    std::atomic<bool> cleaner_cancelled_{false};
 };
 
 }  // namespace samsa::broker

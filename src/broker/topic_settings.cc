@@ -43,6 +43,10 @@ int32_t integer32(const config_value& value) {
     return std::get<int32_t>(value);
 }
 
+double real(const config_value& value) {
+    return std::get<double>(value);
+}
+
 const std::string& text(const config_value& value) {
     return std::get<std::string>(value);
 }
@@ -165,10 +169,20 @@ const topic_field topic_fields[] = {
      [](resolving& r, const config_value& v) { r.settings.min_insync_replicas = integer32(v); }},
     {"unclean.leader.election.enable", nullptr},
     {"preallocate", nullptr},
-    {"min.cleanable.dirty.ratio", nullptr},
-    {"delete.retention.ms", nullptr},
-    {"min.compaction.lag.ms", nullptr},
-    {"max.compaction.lag.ms", nullptr},
+    {"min.cleanable.dirty.ratio",
+     [](resolving& r, const config_value& v) {
+         r.settings.log.min_cleanable_dirty_ratio = real(v);
+     }},
+    {"delete.retention.ms",
+     [](resolving& r, const config_value& v) { r.settings.log.delete_retention_ms = integer(v); }},
+    {"min.compaction.lag.ms",
+     [](resolving& r, const config_value& v) {
+         r.settings.log.min_compaction_lag_ms = integer(v);
+     }},
+    {"max.compaction.lag.ms",
+     [](resolving& r, const config_value& v) {
+         r.settings.log.max_compaction_lag_ms = integer(v);
+     }},
 };
 
 const topic_field* find_field(std::string_view name) {
@@ -236,7 +250,11 @@ storage::topic_settings from_defaults(const topic_config_defaults& defaults, boo
                     .retention_bytes = defaults.retention_bytes,
                     .flush_messages = defaults.flush_messages,
                     .flush_ms = defaults.flush_ms,
-                    .file_delete_delay_ms = defaults.file_delete_delay_ms};
+                    .file_delete_delay_ms = defaults.file_delete_delay_ms,
+                    .min_cleanable_dirty_ratio = defaults.min_cleanable_dirty_ratio,
+                    .min_compaction_lag_ms = defaults.min_compaction_lag_ms,
+                    .max_compaction_lag_ms = defaults.max_compaction_lag_ms,
+                    .delete_retention_ms = defaults.delete_retention_ms};
     settings.produce.max_message_bytes = defaults.max_message_bytes;
     settings.produce.segment_bytes = defaults.segment_bytes;
     settings.produce.compression_type = to_topic_compression(defaults.compression_type);
@@ -377,6 +395,8 @@ storage::topic_settings resolve_topic_settings(const topic_config_defaults& defa
         }
     }
     storage::topic_settings& settings = resolved.settings;
+    settings.log.deletes = resolved.cleanup.deletes;
+    settings.log.compacts = resolved.cleanup.compacts;
     if (!resolved.cleanup.deletes) {
         settings.log.retention_ms = -1;
         settings.log.retention_bytes = -1;

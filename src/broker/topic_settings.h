@@ -18,8 +18,10 @@
 //
 // How values combine:
 //   - cleanup.policy without "delete" turns off deletion by retention.ms and retention.bytes
-//     (segments below the log start offset still go), as Kafka's UnifiedLog does;
-//     "compact" makes Produce require keys;
+//     (segments below the log start offset still go) and DeleteRecords (POLICY_VIOLATION),
+//     as Kafka's UnifiedLog does; "compact" makes Produce require keys and has the log
+//     cleaner compact the log by min.cleanable.dirty.ratio, min/max.compaction.lag.ms and
+//     delete.retention.ms (docs/compaction.md);
 //   - message.timestamp.type=LogAppendTime stamps batches with the broker's clock;
 //   - segment.bytes bounds both the segments and, for Produce, the largest batch;
 //   - internal topics (__consumer_offsets, ...) accept Produce only from Kafka's admin

@@ -29,10 +29,14 @@ std::shared_ptr<partition> partition_manager::remove(const storage::topic_partit
 std::vector<storage::log_offsets> partition_manager::offsets() const {
     std::vector<storage::log_offsets> result;
     for (const auto& [id, hosted] : partitions_) {
-        result.push_back({.partition = id,
-                          .log_dir = hosted->log_dir(),
-                          .recovery_point = hosted->log().recovery_point(),
-                          .log_start_offset = hosted->log().log_start_offset()});
+        result.push_back(
+            {.partition = id,
+             .log_dir = hosted->log_dir(),
+             .recovery_point = hosted->log().recovery_point(),
+             .log_start_offset = hosted->log().log_start_offset(),
+             .cleaner_checkpoint = hosted->log().config().compacts
+                                       ? std::optional(hosted->log().cleaner_checkpoint())
+                                       : std::nullopt});
     }
     return result;
 }

@@ -61,6 +61,9 @@ uint16_t attributes_of(const record_batch_settings& settings, compression_codec 
     if (settings.kind == batch_kind::control) {
         attributes |= format::control_mask;
     }
+    if (settings.delete_horizon_ms) {
+        attributes |= format::delete_horizon_mask;
+    }
     return attributes;
 }
 
@@ -95,7 +98,7 @@ void record_batch_builder::append_with_offset_delta(int32_t offset_delta,
 
 void record_batch_builder::write_record(int32_t offset_delta, const record_fields& fields) {
     if (!base_timestamp_ms_) {
-        base_timestamp_ms_ = fields.timestamp_ms;
+        base_timestamp_ms_ = settings_.delete_horizon_ms.value_or(fields.timestamp_ms);
     }
     scratch_.clear();
     scratch_.push_back(0);  // attributes
@@ -155,7 +158,9 @@ result<std::vector<uint8_t>, record_batch_builder_error> record_batch_builder::b
     store_big_endian<int8_t>(header + format::magic_position, format::magic_v2);
     store_big_endian<uint16_t>(header + format::attributes_position,
                                attributes_of(settings_, settings_.codec));
-    store_big_endian<int32_t>(header + format::last_offset_delta_position, last_offset_delta_);
+    int32_t last_offset_delta =
+        std::max(last_offset_delta_, settings_.last_offset_delta.value_or(0));
+    store_big_endian<int32_t>(header + format::last_offset_delta_position, last_offset_delta);
     store_big_endian<int64_t>(header + format::base_timestamp_position, *base_timestamp_ms_);
     store_big_endian<int64_t>(header + format::max_timestamp_position, max_timestamp_ms);
     store_big_endian<int64_t>(header + format::producer_id_position, settings_.producer_id.value());
@@ -166,6 +171,33 @@ result<std::vector<uint8_t>, record_batch_builder_error> record_batch_builder::b
     store_big_endian<uint32_t>(header + format::crc_position,
                                crc32c(std::span(batch).subspan(format::crc_coverage_start)));
     return batch;
+}
+
+std::vector<uint8_t> build_empty_batch(const record_batch_view& batch) {
+    std::vector<uint8_t> empty(format::header_size_bytes);
+    uint8_t* header = empty.data();
+    uint16_t attributes =
+        static_cast<uint16_t>(batch.attributes()) &
+        (format::timestamp_type_mask | format::transactional_mask | format::control_mask);
+    store_big_endian<int64_t>(header + format::base_offset_position, batch.base_offset().value());
+    store_big_endian<int32_t>(header + format::batch_length_position,
+                              static_cast<int32_t>(empty.size() - format::log_overhead_bytes));
+    store_big_endian<int32_t>(header + format::partition_leader_epoch_position,
+                              batch.partition_leader_epoch().value());
+    store_big_endian<int8_t>(header + format::magic_position, format::magic_v2);
+    store_big_endian<uint16_t>(header + format::attributes_position, attributes);
+    store_big_endian<int32_t>(header + format::last_offset_delta_position,
+                              batch.last_offset_delta());
+    store_big_endian<int64_t>(header + format::base_timestamp_position, batch.max_timestamp_ms());
+    store_big_endian<int64_t>(header + format::max_timestamp_position, batch.max_timestamp_ms());
+    store_big_endian<int64_t>(header + format::producer_id_position, batch.producer_id().value());
+    store_big_endian<int16_t>(header + format::producer_epoch_position,
+                              batch.producer_epoch().value());
+    store_big_endian<int32_t>(header + format::base_sequence_position, batch.base_sequence());
+    store_big_endian<int32_t>(header + format::record_count_position, 0);
+    store_big_endian<uint32_t>(header + format::crc_position,
+                               crc32c(std::span(empty).subspan(format::crc_coverage_start)));
+    return empty;
 }
 
 }  // namespace samsa::protocol

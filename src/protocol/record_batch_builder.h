@@ -37,6 +37,13 @@ struct record_batch_settings {
     int64_t log_append_time_ms = -1;
     transaction_mode transactional = transaction_mode::none;
     batch_kind kind = batch_kind::data;
+    // KIP-534: the log cleaner's delete horizon. When set, the baseTimestamp field holds it
+    // (attribute bit 6) and record timestamps are deltas from it (negative ones too).
+    std::optional<int64_t> delete_horizon_ms;
+    // The batch's lastOffsetDelta when it must be larger than the last record's delta: a
+    // compacted batch keeps its original last offset, so that the producer's last sequence
+    // (baseSequence + lastOffsetDelta) survives.
+    std::optional<int32_t> last_offset_delta;
 };
 
 // One record to append. The builder copies the bytes: they need not outlive append().
@@ -84,5 +91,11 @@ private:
     int64_t max_timestamp_ms_ = -1;
     bool too_large_ = false;
 };
+
+// A batch with the header of `batch` and no records (Kafka's writeEmptyHeader): the same
+// base and last offsets, producer fields and attributes, baseTimestamp and maxTimestamp
+// both batch's maxTimestamp, uncompressed. What the log cleaner keeps of a producer's last
+// batch when every record in it is removed.
+std::vector<uint8_t> build_empty_batch(const record_batch_view& batch);
 
 }  // namespace samsa::protocol

@@ -22,6 +22,15 @@ struct log_config {
     int64_t file_delete_delay_ms = 60'000;  // file.delete.delay.ms
     // message.timestamp.type=LogAppendTime: the broker stamps batches with its clock.
     bool log_append_time = false;
+    // cleanup.policy: "delete" lets retention.ms and retention.bytes delete segments (without
+    // it both are -1 here) and DeleteRecords move the log start; "compact" has the log cleaner
+    // keep only the last record of each key (log_cleaner.h).
+    bool deletes = true;
+    bool compacts = false;
+    double min_cleanable_dirty_ratio = 0.5;  // min.cleanable.dirty.ratio
+    int64_t min_compaction_lag_ms = 0;       // min.compaction.lag.ms
+    int64_t max_compaction_lag_ms = std::numeric_limits<int64_t>::max();  // max.compaction.lag.ms
+    int64_t delete_retention_ms = 86'400'000;                             // delete.retention.ms
 };
 
 }  // namespace samsa::storage

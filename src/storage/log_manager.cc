@@ -31,6 +31,7 @@ struct dir_state {
     bool clean_shutdown = false;
     partition_offsets recovery_points;
     partition_offsets log_start_offsets;
+    partition_offsets cleaner_checkpoints;
     std::vector<topic_partition> partitions;
 };
 
@@ -112,6 +113,13 @@ storage_result<std::vector<loaded_log>> log_manager::load_all(const config_looku
             log::warn("{}; log start offsets fall back to the first segments",
                       starts.error().message);
         }
+        // Without it the cleaner starts over from each log's start: time, not data.
+        auto cleaned = read_offset_checkpoint(fs_, dir / cleaner_offset_checkpoint_file_name);
+        if (cleaned) {
+            state.cleaner_checkpoints = std::move(cleaned).value();
+        } else {
+            log::warn("{}; the log cleaner starts from the log starts", cleaned.error().message);
+        }
         auto names = fs_.list(dir);
         if (!names) {
             return failure{io_error(names.error())};
@@ -148,11 +156,13 @@ storage_result<std::vector<loaded_log>> log_manager::load_all(const config_looku
                     return found == offsets.end() ? offset(0) : found->second;
                 };
                 std::filesystem::path partition_dir = state.dir / partition_dir_name(partition);
-                auto log = partition_log::open(fs_, partition_dir, config_for(partition),
-                                               {.recovery_point = lookup(state.recovery_points),
-                                                .log_start_offset = lookup(state.log_start_offsets),
-                                                .clean_shutdown = state.clean_shutdown,
-                                                .now_ms = now_ms});
+                auto log =
+                    partition_log::open(fs_, partition_dir, config_for(partition),
+                                        {.recovery_point = lookup(state.recovery_points),
+                                         .log_start_offset = lookup(state.log_start_offsets),
+                                         .clean_shutdown = state.clean_shutdown,
+                                         .now_ms = now_ms,
+                                         .cleaner_checkpoint = lookup(state.cleaner_checkpoints)});
                 auto metadata = read_partition_metadata(fs_, partition_dir);
                 std::lock_guard lock(guard);
                 if (!log || !metadata) {
@@ -234,10 +244,14 @@ storage_result<std::monostate> log_manager::write_checkpoints(
     for (const auto& dir : config_.log_dirs) {
         partition_offsets recovery_points;
         partition_offsets log_start_offsets;
+        partition_offsets cleaner_checkpoints;
         for (const log_offsets& each : offsets) {
             if (each.log_dir == dir) {
                 recovery_points[each.partition] = each.recovery_point;
                 log_start_offsets[each.partition] = each.log_start_offset;
+                if (each.cleaner_checkpoint) {
+                    cleaner_checkpoints[each.partition] = *each.cleaner_checkpoint;
+                }
             }
         }
         apply_persisted_starts(dir, log_start_offsets);
@@ -248,6 +262,11 @@ storage_result<std::monostate> log_manager::write_checkpoints(
         }
         if (auto written = write_offset_checkpoint(fs_, dir / log_start_offset_checkpoint_file_name,
                                                    log_start_offsets);
+            !written) {
+            return failure{io_error(written.error())};
+        }
+        if (auto written = write_offset_checkpoint(fs_, dir / cleaner_offset_checkpoint_file_name,
+                                                   cleaner_checkpoints);
             !written) {
             return failure{io_error(written.error())};
         }

@@ -2,8 +2,8 @@
 
 // The partition logs of one node across its log.dirs (Kafka's LogManager): finding and
 // loading them at start-up, placing new ones, and the per-directory files that describe
-// them all: recovery-point-offset-checkpoint, log-start-offset-checkpoint and the
-// clean-shutdown marker (docs/formats/).
+// them all: recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+// cleaner-offset-checkpoint and the clean-shutdown marker (docs/formats/).
 //
 // Ownership: the log manager runs at start-up and shutdown on one thread, and its
 // checkpoint writes are fed the offsets the shards report; the partition_logs it loads are
@@ -59,6 +59,8 @@ struct log_offsets {
     std::filesystem::path log_dir;
     offset recovery_point;
     offset log_start_offset;
+    // The cleaner checkpoint of a compacted log; nullopt for a log the cleaner never cleans.
+    std::optional<offset> cleaner_checkpoint;
 };
 
 // The metadata log's directory in the metadata log dir: the controller's, never loaded as

@@ -41,14 +41,12 @@ log_segment::log_segment(file_system& fs, std::filesystem::path dir, offset base
 
 log_segment::~log_segment() = default;
 
-io_result<std::unique_ptr<log_segment>> log_segment::create(file_system& fs,
-                                                            const std::filesystem::path& dir,
-                                                            offset base_offset,
-                                                            const segment_settings& settings,
-                                                            int64_t now_ms) {
+io_result<std::unique_ptr<log_segment>> log_segment::create(
+    file_system& fs, const std::filesystem::path& dir, offset base_offset,
+    const segment_settings& settings, int64_t now_ms, std::string_view staging_suffix) {
     std::unique_ptr<log_segment> segment(new log_segment(fs, dir, base_offset, settings, now_ms));
-    auto log =
-        fs.open(dir / segment_file_name(base_offset, log_suffix), open_mode::read_write_create);
+    segment->staging_suffix_ = staging_suffix;
+    auto log = fs.open(segment->file_path(log_suffix), open_mode::read_write_create);
     if (!log) {
         return failure{log.error()};
     }
@@ -105,14 +103,16 @@ io_result<std::unique_ptr<log_segment>> log_segment::open(file_system& fs,
     return segment;
 }
 
+std::filesystem::path log_segment::file_path(std::string_view kind) const {
+    return dir_ / (segment_file_name(base_offset_, kind) + staging_suffix_);
+}
+
 io_status log_segment::open_indexes(bool create_new) {
-    auto index_file = fs_.open(dir_ / segment_file_name(base_offset_, index_suffix),
-                               open_mode::read_write_create);
+    auto index_file = fs_.open(file_path(index_suffix), open_mode::read_write_create);
     if (!index_file) {
         return failure{index_file.error()};
     }
-    auto time_file = fs_.open(dir_ / segment_file_name(base_offset_, time_index_suffix),
-                              open_mode::read_write_create);
+    auto time_file = fs_.open(file_path(time_index_suffix), open_mode::read_write_create);
     if (!time_file) {
         return failure{time_file.error()};
     }
@@ -177,13 +177,18 @@ int64_t log_segment::largest_timestamp_ms() const {
     return max_timestamp_ms_ >= 0 ? max_timestamp_ms_ : created_ms_;
 }
 
-int64_t log_segment::time_waited_for_roll(int64_t now_ms, int64_t incoming_max_timestamp_ms) const {
+int64_t log_segment::first_batch_timestamp_ms() const {
     if (!first_batch_timestamp_ms_ && !empty()) {
         auto first = read_batch_header(0);
         first_batch_timestamp_ms_ = first && first.value() ? first.value()->max_timestamp_ms : -1;
     }
-    if (first_batch_timestamp_ms_ && *first_batch_timestamp_ms_ >= 0) {
-        return incoming_max_timestamp_ms - *first_batch_timestamp_ms_;
+    return first_batch_timestamp_ms_.value_or(-1);
+}
+
+int64_t log_segment::time_waited_for_roll(int64_t now_ms, int64_t incoming_max_timestamp_ms) const {
+    int64_t first_timestamp_ms = first_batch_timestamp_ms();
+    if (first_timestamp_ms >= 0) {
+        return incoming_max_timestamp_ms - first_timestamp_ms;
     }
     return now_ms - created_ms_;
 }
@@ -507,7 +512,7 @@ io_result<std::vector<std::filesystem::path>> log_segment::rename_with_suffix(
     std::string_view suffix) {
     std::vector<std::filesystem::path> renamed;
     for (std::string_view kind : {log_suffix, index_suffix, time_index_suffix}) {
-        auto from = dir_ / segment_file_name(base_offset_, kind);
+        auto from = file_path(kind);
         auto to = from;
         to += std::string(suffix);
         if (auto moved = fs_.rename(from, to); !moved) {

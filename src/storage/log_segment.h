@@ -65,12 +65,11 @@ public:
     static constexpr std::string_view index_suffix = ".index";
     static constexpr std::string_view time_index_suffix = ".timeindex";
 
-    // New, empty files (a leftover of the same name is truncated).
-    static io_result<std::unique_ptr<log_segment>> create(file_system& fs,
-                                                          const std::filesystem::path& dir,
-                                                          offset base_offset,
-                                                          const segment_settings& settings,
-                                                          int64_t now_ms);
+    // New, empty files (a leftover of the same name is truncated). With a staging suffix
+    // (the log cleaner's ".cleaned") every file name ends with it: "<base>.log.cleaned".
+    static io_result<std::unique_ptr<log_segment>> create(
+        file_system& fs, const std::filesystem::path& dir, offset base_offset,
+        const segment_settings& settings, int64_t now_ms, std::string_view staging_suffix = {});
     // Existing files. With recover, or when an index is missing or fails its sanity check,
     // the whole .log is scanned (see recover()).
     static io_result<std::unique_ptr<log_segment>> open(file_system& fs,
@@ -94,6 +93,8 @@ public:
     // incoming batch's, or since creation when the segment has no timestamps.
     int64_t time_waited_for_roll(int64_t now_ms, int64_t incoming_max_timestamp_ms) const;
     int64_t roll_jitter_ms() const { return settings_.roll_jitter_ms; }
+    // The first batch's maxTimestamp, -1 when there is none (max.compaction.lag.ms).
+    int64_t first_batch_timestamp_ms() const;
 
     // Whether offset can be stored relative to the base offset (an int32).
     bool can_hold_offset(offset value) const;
@@ -137,6 +138,7 @@ private:
     log_segment(file_system& fs, std::filesystem::path dir, offset base_offset,
                 const segment_settings& settings, int64_t now_ms);
     io_status open_indexes(bool create_new);
+    std::filesystem::path file_path(std::string_view kind) const;
     io_result<std::optional<batch_summary>> read_batch_header(uint64_t position) const;
     void index_batch(uint64_t position, const batch_summary& batch);
     io_status load_tail_state();
@@ -146,6 +148,7 @@ private:
     std::filesystem::path dir_;
     offset base_offset_;
     segment_settings settings_;
+    std::string staging_suffix_;  // empty but for the log cleaner's output
     int64_t created_ms_;
     std::shared_ptr<data_file> log_;
     std::unique_ptr<offset_index> offset_index_;

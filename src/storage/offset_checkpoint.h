@@ -35,6 +35,8 @@ inline constexpr std::string_view recovery_point_checkpoint_file_name =
     "recovery-point-offset-checkpoint";
 inline constexpr std::string_view log_start_offset_checkpoint_file_name =
     "log-start-offset-checkpoint";
+// The log cleaner's first dirty offset of each compacted log (Kafka's LogCleanerManager).
+inline constexpr std::string_view cleaner_offset_checkpoint_file_name = "cleaner-offset-checkpoint";
 inline constexpr std::string_view replication_offset_checkpoint_file_name =
     "replication-offset-checkpoint";
 

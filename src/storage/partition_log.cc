@@ -16,8 +16,9 @@ namespace samsa::storage {
 namespace {
 
 // Files a crash or a finished operation may leave behind that recovery removes (Kafka's
-// LogLoader does the same): segments renamed for deletion, cleaner output, temporary
-// checkpoint writes.
+// LogLoader does the same): segments renamed for deletion, cleaner output not yet swapped
+// in, temporary checkpoint writes. (A swap the cleaner committed is finished first:
+// complete_interrupted_swaps.)
 constexpr std::string_view leftover_suffixes[] = {".deleted", ".cleaned", ".tmp"};
 
 bool ends_with(std::string_view text, std::string_view suffix) {
@@ -76,6 +77,9 @@ storage_result<std::unique_ptr<partition_log>> partition_log::open(
 storage_result<std::monostate> partition_log::load(const log_load_options& options) {
     if (auto created = fs_.create_directories(dir_); !created) {
         return failure{io_error(created.error())};
+    }
+    if (auto swaps = complete_interrupted_swaps(); !swaps) {
+        return swaps;
     }
     auto names = fs_.list(dir_);
     if (!names) {
@@ -161,6 +165,7 @@ storage_result<std::monostate> partition_log::load(const log_load_options& optio
     }
     last_append_ms_ = options.now_ms;
     last_flush_ms_ = options.now_ms;
+    cleaner_checkpoint_ = options.cleaner_checkpoint;
     return load_producer_state();
 }
 
@@ -205,8 +210,13 @@ storage_result<std::monostate> partition_log::roll_if_needed(uint32_t incoming_b
     }
     bool too_big =
         segment.size_bytes() + incoming_bytes > static_cast<uint64_t>(config_.segment_bytes);
+    // Kafka's LogConfig.maxSegmentMs: a compacted log rolls by max.compaction.lag.ms too,
+    // since the active segment is never cleaned.
+    int64_t segment_ms = config_.compacts && config_.max_compaction_lag_ms > 0
+                             ? std::min(config_.segment_ms, config_.max_compaction_lag_ms)
+                             : config_.segment_ms;
     bool too_old = segment.time_waited_for_roll(now_ms, incoming_max_timestamp_ms) >
-                   config_.segment_ms - segment.roll_jitter_ms();
+                   segment_ms - segment.roll_jitter_ms();
     if (too_big || too_old || segment.index_full() || !segment.can_hold_offset(incoming_last)) {
         return roll(now_ms);
     }
@@ -494,6 +504,7 @@ storage_result<std::monostate> partition_log::truncate_to(offset end) {
     if (end >= log_end_offset_) {
         return std::monostate{};
     }
+    ++structure_version_;
     while (segments_.size() > 1 && segments_.back()->base_offset() >= end) {
         auto removed = segments_.back()->rename_with_suffix(deleted_file_suffix);
         if (!removed) {

@@ -43,6 +43,7 @@
 #include "runtime/async_event.h"
 #include "storage/file_system.h"
 #include "storage/leader_epoch_cache.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_config.h"
 #include "storage/producer_state.h"
 #include "storage/transaction_index.h"
@@ -101,6 +102,7 @@ struct log_load_options {
     offset log_start_offset{0};   // from log-start-offset-checkpoint
     bool clean_shutdown = false;  // the log dir's clean-shutdown marker was present
     int64_t now_ms = 0;
+    offset cleaner_checkpoint{0};  // from cleaner-offset-checkpoint
 };
 
 class partition_log {
@@ -202,6 +204,29 @@ public:
     storage_result<std::monostate> visit_batches(offset from, protocol::crc_check check,
                                                  const batch_visitor& visit);
 
+    // Log compaction (partition_log_cleaning.cc; the work itself is log_cleaner.h's, on a
+    // cleaner thread). cleanable(): what a clean would cover now; nullopt unless the log is
+    // compacted (cleanup.policy has "compact") and usable.
+    std::optional<cleanable_section> cleanable(int64_t now_ms) const;
+    // The plan for clean_log: every segment below the first uncleanable offset, each with a
+    // read-only descriptor of its own, and what the producers and aborted transactions need
+    // kept. nullopt when there is nothing to clean.
+    storage_result<std::optional<clean_plan>> plan_clean(int64_t now_ms);
+    // Swaps in what clean_log wrote for the plan, group by group, crash-safe at every step:
+    // the staged files are renamed .cleaned -> .swap and the directory fsynced (the commit;
+    // blocking, once per group), the replaced segments renamed .deleted (removed after
+    // file.delete.delay.ms), the .swap files renamed to the segment's names. Recovery
+    // finishes a swap that a crash interrupted after its commit, and drops one before it. A
+    // group whose segments are no longer all in the log (retention or truncation took some
+    // meanwhile) is dropped with its files. Moves the cleaner checkpoint to the pass's map
+    // end. Returns the segments swapped in.
+    storage_result<int> install_cleaned(const clean_plan& plan, const clean_outcome& outcome,
+                                        int64_t now_ms);
+    // The cleaner checkpoint: the first offset the last clean did not map (Kafka's
+    // cleaner-offset-checkpoint). Starts at 0; a value outside the log counts as the log start.
+    offset cleaner_checkpoint() const { return cleaner_checkpoint_; }
+    void set_cleaner_checkpoint(offset first_dirty) { cleaner_checkpoint_ = first_dirty; }
+
     // Leader epoch -> first offset, kept in leader-epoch-checkpoint: appends record a new
     // epoch; truncation and a moving log start offset trim it.
     const leader_epoch_cache& epochs() const { return *epochs_; }
@@ -230,6 +255,14 @@ private:
     partition_log(file_system& fs, std::filesystem::path dir, const log_config& config);
 
     storage_result<std::monostate> load(const log_load_options& options);
+    // Finishes the cleaner's swaps a crash interrupted after their commit (a <base>.log.swap
+    // exists): the segments it replaces go, its files take their names. Other .swap files
+    // are of a swap that never committed and go (partition_log_cleaning.cc).
+    storage_result<std::monostate> complete_interrupted_swaps();
+    // Whether the segments install_cleaned would replace are still in the log, and where.
+    std::optional<std::size_t> replaced_segments_position(const cleaned_segment& cleaned) const;
+    storage_result<std::monostate> swap_in(const cleaned_segment& cleaned, std::size_t position,
+                                           int64_t now_ms);
     storage_result<std::monostate> roll_if_needed(uint32_t incoming_bytes, offset incoming_last,
                                                   int64_t incoming_max_timestamp_ms,
                                                   int64_t now_ms);
@@ -303,6 +336,11 @@ private:
     // The newest now_ms appends were given: the log's logical clock for flush.ms.
     int64_t last_append_ms_ = 0;
     std::vector<pending_deletion> pending_deletions_;
+    // Log compaction: see cleaner_checkpoint(); the latest delete horizon the last clean set
+    // (-1: none); a count of truncations, which void a clean planned before them.
+    offset cleaner_checkpoint_{0};
+    int64_t latest_delete_horizon_ms_ = -1;
+    uint64_t structure_version_ = 0;
     bool failed_ = false;
     bool closed_ = false;
 

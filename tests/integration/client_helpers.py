@@ -122,3 +122,29 @@ def unused_port():
     with socket.socket() as probe_socket:
         probe_socket.bind(("127.0.0.1", 0))
         return probe_socket.getsockname()[1]
+
+
+def confluent_read_to_end(broker, topic, partition=0, config=None):
+    """Every message of one partition from its start to its end (the high watermark, or
+    the last stable offset for the default read_committed), with an assigned consumer;
+    offsets may have gaps (compaction, transaction markers)."""
+    consumer = confluent_consumer(broker, {"enable.partition.eof": True, **(config or {})})
+    try:
+        consumer.assign([confluent_kafka.TopicPartition(topic, partition,
+                                                        confluent_kafka.OFFSET_BEGINNING)])
+        messages = []
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while True:
+            assert time.monotonic() < deadline, (
+                f"{topic}-{partition}: no end of partition within {TIMEOUT_SECONDS}s, "
+                f"read {len(messages)} messages")
+            message = consumer.poll(1.0)
+            if message is None:
+                continue
+            if message.error() is not None:
+                if message.error().code() == confluent_kafka.KafkaError._PARTITION_EOF:
+                    return messages
+                raise AssertionError(message.error())
+            messages.append(message)
+    finally:
+        consumer.close()

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "broker/tests/temporary_directory.h"
 
 namespace samsa::broker {
@@ -435,6 +437,54 @@ TEST(broker_config, RulesBetweenKeysAreChecked) {
     expect_one_problem(override_problems({"log.cleaner.dedupe.buffer.size=1048576"}),
                        config_problem_kind::invalid_value, "log.cleaner.dedupe.buffer.size",
                        "more than 1 MiB per cleaner thread");
+}
+
+TEST(broker_config, TheLogCleanerDefaultsAreKafkas) {
+    const log_cleaner_settings cleaner = built({}).cleaner;
+    EXPECT_TRUE(cleaner.enable);
+    EXPECT_EQ(cleaner.threads, 1);
+    EXPECT_EQ(cleaner.dedupe_buffer_size, 134217728);
+    EXPECT_EQ(cleaner.io_buffer_size, 524288);
+    EXPECT_DOUBLE_EQ(cleaner.io_buffer_load_factor, 0.9);
+    EXPECT_EQ(cleaner.io_max_bytes_per_second, std::numeric_limits<double>::max());
+    EXPECT_EQ(cleaner.backoff_ms, 15000);
+}
+
+TEST(broker_config, TheLogCleanerSettingsAreRead) {
+    const log_cleaner_settings cleaner =
+        built(file_settings({{"log.cleaner.enable", "false"},
+                             {"log.cleaner.threads", "4"},
+                             {"log.cleaner.dedupe.buffer.size", "67108864"},
+                             {"log.cleaner.io.buffer.size", "1048576"},
+                             {"log.cleaner.io.buffer.load.factor", "0.75"},
+                             {"log.cleaner.io.max.bytes.per.second", "1e6"},
+                             {"log.cleaner.backoff.ms", "500"}}))
+            .cleaner;
+    EXPECT_FALSE(cleaner.enable);
+    EXPECT_EQ(cleaner.threads, 4);
+    EXPECT_EQ(cleaner.dedupe_buffer_size, 67108864);
+    EXPECT_EQ(cleaner.io_buffer_size, 1048576);
+    EXPECT_DOUBLE_EQ(cleaner.io_buffer_load_factor, 0.75);
+    EXPECT_DOUBLE_EQ(cleaner.io_max_bytes_per_second, 1e6);
+    EXPECT_EQ(cleaner.backoff_ms, 500);
+}
+
+TEST(broker_config, TheCompactionDefaultsOfTopicsAreRead) {
+    auto defaults = built({}).topic_defaults;
+    EXPECT_DOUBLE_EQ(defaults.min_cleanable_dirty_ratio, 0.5);
+    EXPECT_EQ(defaults.delete_retention_ms, 86400000);
+    EXPECT_EQ(defaults.min_compaction_lag_ms, 0);
+    EXPECT_EQ(defaults.max_compaction_lag_ms, INT64_MAX);
+
+    defaults =
+        with_overrides(
+            {"log.cleaner.min.cleanable.ratio=0.2", "log.cleaner.delete.retention.ms=1000",
+             "log.cleaner.min.compaction.lag.ms=2000", "log.cleaner.max.compaction.lag.ms=3000"})
+            .topic_defaults;
+    EXPECT_DOUBLE_EQ(defaults.min_cleanable_dirty_ratio, 0.2);
+    EXPECT_EQ(defaults.delete_retention_ms, 1000);
+    EXPECT_EQ(defaults.min_compaction_lag_ms, 2000);
+    EXPECT_EQ(defaults.max_compaction_lag_ms, 3000);
 }
 
 TEST(broker_config, EnumerationsBecomeTypedValues) {

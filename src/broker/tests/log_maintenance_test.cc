@@ -57,32 +57,46 @@ TEST(maintenance_schedule, TasksStartAfterTheSmallerOfTheirIntervalAndTheInitial
     auto other_shard = make_maintenance_schedule(settings, false, 0);
     EXPECT_EQ(other_shard.next_due_ms(), 1'000);
     EXPECT_EQ(other_shard.take_due(1'000), (std::vector{file_deletion, flush}));
+    // log.cleaner.backoff.ms (15 s) is below the initial delay.
+    EXPECT_EQ(other_shard.take_due(15'000), (std::vector{file_deletion, compaction, flush}));
     EXPECT_EQ(other_shard.take_due(30'000),
-              (std::vector{retention, file_deletion, producer_expiration, flush}));
+              (std::vector{retention, file_deletion, producer_expiration, compaction, flush}));
     EXPECT_TRUE(other_shard.take_due(30'000).empty());
 
     auto first_shard = make_maintenance_schedule(settings, true, 0);
     first_shard.take_due(1'000);
+    first_shard.take_due(15'000);
     EXPECT_EQ(first_shard.take_due(30'000),
-              (std::vector{retention, file_deletion, producer_expiration, flush,
+              (std::vector{retention, file_deletion, producer_expiration, compaction, flush,
                            recovery_point_checkpoint, log_start_offset_checkpoint}));
+
+    // Without cleaner threads (log.cleaner.enable=false) there is no compaction task.
+    settings.cleaner_threads = 0;
+    auto no_cleaner = make_maintenance_schedule(settings, false, 0);
+    EXPECT_EQ(no_cleaner.take_due(15'000), (std::vector{file_deletion, flush}));
 }
 
 TEST(log_maintenance_settings, FlushChecksRunAtLeastOnceASecond) {
     auto config = make_broker_config({}, {});
     ASSERT_TRUE(config);
-    auto settings = make_log_maintenance_settings(config.value().log, config.value().transaction);
+    auto settings = make_log_maintenance_settings(config.value().log, config.value().transaction,
+                                                  config.value().cleaner);
     EXPECT_EQ(settings.retention_check_interval_ms, 300'000);
     EXPECT_EQ(settings.flush_check_interval_ms, 1'000);  // Kafka's default: Long.MAX_VALUE
     EXPECT_EQ(settings.recovery_point_checkpoint_interval_ms, 60'000);
     EXPECT_EQ(settings.log_start_offset_checkpoint_interval_ms, 60'000);
+    EXPECT_EQ(settings.cleaner_threads, 1);
+    EXPECT_EQ(settings.cleaner_backoff_ms, 15'000);
+    EXPECT_EQ(settings.cleaner_map_bytes_per_thread, 128u * 1024 * 1024);
+    EXPECT_EQ(settings.cleaner_io_buffer_bytes_per_thread, 256u * 1024);
+    EXPECT_EQ(settings.cleaner_io_max_bytes_per_second, 0);  // Double.MAX_VALUE: unlimited
 
     auto faster =
         make_broker_config({}, std::vector<std::string>{"log.flush.scheduler.interval.ms=200",
                                                         "log.retention.check.interval.ms=5000"});
     ASSERT_TRUE(faster);
-    auto faster_settings =
-        make_log_maintenance_settings(faster.value().log, faster.value().transaction);
+    auto faster_settings = make_log_maintenance_settings(
+        faster.value().log, faster.value().transaction, faster.value().cleaner);
     EXPECT_EQ(faster_settings.flush_check_interval_ms, 200);
     EXPECT_EQ(faster_settings.retention_check_interval_ms, 5000);
 }

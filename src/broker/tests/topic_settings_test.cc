@@ -66,10 +66,13 @@ TEST(resolve_topic_settings, EachOverrideApplies) {
         {"message.timestamp.before.max.ms", "100"},
         {"message.timestamp.after.max.ms", "200"},
         {"min.insync.replicas", "3"},
+        {"min.cleanable.dirty.ratio", "0.1"},
+        {"delete.retention.ms", "1"},
+        {"min.compaction.lag.ms", "60000"},
+        {"max.compaction.lag.ms", "3600000"},
         // Known and checked; nothing in Samsa uses them yet.
         {"preallocate", "true"},
         {"unclean.leader.election.enable", "true"},
-        {"delete.retention.ms", "1"},
     };
     auto settings = resolve_topic_settings(broker_defaults(), &overrides, false);
 
@@ -89,6 +92,61 @@ TEST(resolve_topic_settings, EachOverrideApplies) {
     EXPECT_EQ(settings.produce.timestamp_before_max_ms, 100);
     EXPECT_EQ(settings.produce.timestamp_after_max_ms, 200);
     EXPECT_EQ(settings.min_insync_replicas, 3);
+    EXPECT_DOUBLE_EQ(settings.log.min_cleanable_dirty_ratio, 0.1);
+    EXPECT_EQ(settings.log.delete_retention_ms, 1);
+    EXPECT_EQ(settings.log.min_compaction_lag_ms, 60000);
+    EXPECT_EQ(settings.log.max_compaction_lag_ms, 3600000);
+}
+
+TEST(resolve_topic_settings, TheCompactionSettingsDefaultToKafkas) {
+    auto settings = resolve_topic_settings(broker_defaults(), nullptr, false);
+    EXPECT_TRUE(settings.log.deletes);
+    EXPECT_FALSE(settings.log.compacts);
+    EXPECT_DOUBLE_EQ(settings.log.min_cleanable_dirty_ratio, 0.5);
+    EXPECT_EQ(settings.log.delete_retention_ms, 86400000);
+    EXPECT_EQ(settings.log.min_compaction_lag_ms, 0);
+    EXPECT_EQ(settings.log.max_compaction_lag_ms, INT64_MAX);
+}
+
+TEST(resolve_topic_settings, TheBrokersCompactionDefaultsPassThrough) {
+    auto defaults = broker_defaults();
+    defaults.min_cleanable_dirty_ratio = 0.25;
+    defaults.delete_retention_ms = 1000;
+    defaults.min_compaction_lag_ms = 2000;
+    defaults.max_compaction_lag_ms = 3000;
+    auto settings = resolve_topic_settings(defaults, nullptr, false);
+    EXPECT_DOUBLE_EQ(settings.log.min_cleanable_dirty_ratio, 0.25);
+    EXPECT_EQ(settings.log.delete_retention_ms, 1000);
+    EXPECT_EQ(settings.log.min_compaction_lag_ms, 2000);
+    EXPECT_EQ(settings.log.max_compaction_lag_ms, 3000);
+
+    // A topic overriding one of them keeps the broker's others.
+    cluster::config_map overrides{{"min.compaction.lag.ms", "10"}};
+    auto overridden = resolve_topic_settings(defaults, &overrides, false);
+    EXPECT_EQ(overridden.log.min_compaction_lag_ms, 10);
+    EXPECT_EQ(overridden.log.max_compaction_lag_ms, 3000);
+    EXPECT_DOUBLE_EQ(overridden.log.min_cleanable_dirty_ratio, 0.25);
+}
+
+TEST(resolve_topic_settings, CleanupPolicyDecidesWhetherTheLogDeletesAndCompacts) {
+    struct expectation {
+        std::string policy;
+        bool deletes;
+        bool compacts;
+    };
+    for (const auto& [policy, deletes, compacts] :
+         {expectation{"delete", true, false}, expectation{"compact", false, true},
+          expectation{"compact,delete", true, true}, expectation{"delete,compact", true, true},
+          expectation{"", false, false}}) {
+        cluster::config_map overrides{{"cleanup.policy", policy}, {"retention.ms", "1000"}};
+        auto settings = resolve_topic_settings(broker_defaults(), &overrides, false);
+        EXPECT_EQ(settings.log.deletes, deletes) << policy;
+        EXPECT_EQ(settings.log.compacts, compacts) << policy;
+        EXPECT_EQ(settings.log.retention_ms, deletes ? 1000 : -1) << policy;
+        EXPECT_EQ(settings.produce.compaction,
+                  compacts ? storage::log_compaction::enabled : storage::log_compaction::disabled)
+            << policy;
+    }
 }
 
 TEST(resolve_topic_settings, ValuesAreTrimmedAsKafkaTrimsThem) {
@@ -121,11 +179,15 @@ TEST(resolve_topic_settings, ABrokerDefaultOfCompactIsOverriddenByTheTopic) {
     auto compacted = resolve_topic_settings(defaults, nullptr, false);
     EXPECT_EQ(compacted.produce.compaction, storage::log_compaction::enabled);
     EXPECT_EQ(compacted.log.retention_ms, -1);
+    EXPECT_FALSE(compacted.log.deletes);
+    EXPECT_TRUE(compacted.log.compacts);
 
     cluster::config_map overrides{{"cleanup.policy", "delete"}};
     auto deleted = resolve_topic_settings(defaults, &overrides, false);
     EXPECT_EQ(deleted.produce.compaction, storage::log_compaction::disabled);
     EXPECT_EQ(deleted.log.retention_ms, defaults.retention_ms);
+    EXPECT_TRUE(deleted.log.deletes);
+    EXPECT_FALSE(deleted.log.compacts);
 }
 
 TEST(resolve_topic_settings, LogAppendTimeStampsTheLogAndTheProduceChecks) {

@@ -3,11 +3,9 @@
 #include <algorithm>
 
 #include "base/clock.h"
-#include "cluster/config_changes.h"
 #include "cluster/topic_name.h"
 #include "protocol/generated/delete_records_request.h"
 #include "protocol/generated/delete_records_response.h"
-#include "protocol/generated/describe_configs_request.h"
 #include "server/partition_access.h"
 
 namespace samsa::server::handlers {
@@ -31,58 +29,8 @@ struct deletion {
     std::filesystem::path log_dir;  // where the log lives, once deleted from
 };
 
-// The topic's effective cleanup.policy: its own, else the broker's dynamic or static
-// log.cleanup.policy, as DescribeConfigs reports it; nullopt when it cannot be told.
-std::optional<std::string> effective_cleanup_policy(const shard_services& services,
-                                                    const cluster::metadata_image& image,
-                                                    std::string_view topic) {
-    if (services.configs == nullptr) {
-        const cluster::config_map* configs = image.find_topic_configs(topic);
-        if (configs == nullptr) {
-            return std::nullopt;
-        }
-        auto own = configs->find("cleanup.policy");
-        return own == configs->end() ? std::nullopt : std::optional<std::string>(own->second);
-    }
-    protocol::describe_configs_request::describe_configs_resource resource{
-        .resource_type = static_cast<int8_t>(cluster::config_resource_type::topic),
-        .resource_name = std::string(topic),
-        .configuration_keys = std::vector<std::string>{"cleanup.policy"}};
-    auto described = services.configs->describe_configs(image, resource, false, false);
-    if (described.error_code != error_code::none || described.configs.empty()) {
-        return std::nullopt;
-    }
-    return described.configs.front().value;
-}
-
-// Whether the topic's effective cleanup.policy allows deleting records (Kafka's
-// LogConfig.delete); "delete" when it cannot be told.
-bool policy_allows_deletion(const shard_services& services, const cluster::metadata_image& image,
-                            std::string_view topic) {
-    std::optional<std::string> policy = effective_cleanup_policy(services, image, topic);
-    if (!policy) {
-        return true;
-    }
-    std::string_view rest = *policy;
-    while (!rest.empty()) {
-        auto comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        while (!item.empty() && item.front() == ' ') {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && item.back() == ' ') {
-            item.remove_suffix(1);
-        }
-        if (item == "delete") {
-            return true;
-        }
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
-    return false;
-}
-
 // What the metadata alone says about deleting from this partition: none when the owner shard
-// should try.
+// should try. The cleanup policy and the offset are the owner's to check (check_on_owner).
 error_code check_locally(const shard_services& services, const deletion& item) {
     const cluster::metadata_image& image = *services.metadata;
     const cluster::topic_metadata* topic = image.find_topic(item.id.topic);
@@ -93,10 +41,14 @@ error_code check_locally(const shard_services& services, const deletion& item) {
     if (cluster::is_internal_topic(item.id.topic)) {
         return error_code::invalid_topic_exception;  // "Cannot delete records of internal topic"
     }
-    if (placement != error_code::none) {
-        return placement;
-    }
-    if (!policy_allows_deletion(services, image, item.id.topic)) {
+    return placement;
+}
+
+// In the order of Kafka's Partition.deleteRecordsOnLeader: the topic's effective
+// cleanup.policy (LogConfig.delete, as the partition's resolved settings hold it), then the
+// offset.
+error_code check_on_owner(const cluster::partition& hosted, const deletion& item) {
+    if (!hosted.settings().log.deletes) {
         return error_code::policy_violation;
     }
     if (item.requested_offset < 0 && item.requested_offset != high_watermark_marker) {
@@ -113,6 +65,10 @@ void delete_on_owner(cluster::partition_manager& manager, deletion& item, int64_
         return;
     }
     cluster::partition& hosted = *serving.partition;
+    item.error = check_on_owner(hosted, item);
+    if (item.error != error_code::none) {
+        return;
+    }
     offset target = item.requested_offset == high_watermark_marker ? hosted.high_watermark()
                                                                    : offset(item.requested_offset);
     offset start_before = hosted.log_start_offset();
