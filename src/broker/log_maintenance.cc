@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <set>
+#include <string>
 
 #include "base/assert.h"
 #include "base/clock.h"
@@ -201,6 +203,13 @@ struct log_maintenance::shard_loop {
     std::unique_ptr<runtime::async_event> ended;
     bool running = false;
     bool stopping = false;
+    // The compaction task runs beside the loop (a clean may take minutes, which must not
+    // hold back flushes and checkpoints); at most one at a time.
+    bool compacting = false;
+    std::unique_ptr<runtime::async_event> compaction_ended;
+    // Logs a pass found a batch it cannot read in (a corrupt segment): left alone until the
+    // broker restarts (Kafka's uncleanable partitions).
+    std::set<std::string> uncleanable;
 };
 
 log_maintenance::log_maintenance(runtime::shard_set& shards,
@@ -247,6 +256,7 @@ asio::awaitable<void> log_maintenance::start() {
             loop.schedule = make_maintenance_schedule(settings_, index == 0, now_ms);
             loop.timer = std::make_unique<asio::steady_timer>(executor);
             loop.ended = std::make_unique<runtime::async_event>(executor);
+            loop.compaction_ended = std::make_unique<runtime::async_event>(executor);
             loop.running = true;
             asio::co_spawn(executor, run(index), asio::detached);
         };
@@ -273,6 +283,9 @@ asio::awaitable<void> log_maintenance::stop() {
             }
             while (loop.running) {
                 co_await loop.ended->wait();
+            }
+            while (loop.compacting) {
+                co_await loop.compaction_ended->wait();
             }
         };
         co_await runtime::invoke_on(shards_.at(index), std::move(end));
@@ -330,13 +343,28 @@ asio::awaitable<void> log_maintenance::run_task(maintenance_task task, uint32_t 
             co_await run_flush(partitions, wall_clock_ms());
             break;
         case maintenance_task::compaction:
-            co_await run_compaction(shard_index);
+            if (shard_loop& loop = *loops_[shard_index]; !loop.compacting) {
+                loop.compacting = true;
+                asio::co_spawn(shards_.at(shard_index).executor(),
+                               compact_in_background(shard_index), asio::detached);
+            }
             break;
         case maintenance_task::recovery_point_checkpoint:
         case maintenance_task::log_start_offset_checkpoint:
             co_await write_checkpoints();
             break;
     }
+}
+
+std::set<std::string>& log_maintenance::uncleanable_logs(uint32_t shard_index) {
+    return loops_[shard_index]->uncleanable;
+}
+
+asio::awaitable<void> log_maintenance::compact_in_background(uint32_t shard_index) {
+    co_await run_compaction(shard_index);
+    shard_loop& loop = *loops_[shard_index];
+    loop.compacting = false;
+    loop.compaction_ended->notify_all();
 }
 
 asio::awaitable<void> log_maintenance::write_checkpoints() {

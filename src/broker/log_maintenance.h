@@ -19,6 +19,8 @@
 //                  pool, shared by every shard and throttled together by
 //                  log.cleaner.io.max.bytes.per.second; planning and the swap run on the
 //                  shard. Each clean is logged with its numbers (Kafka's log-cleaner.log).
+//                  The task runs beside the loop, one at a time per shard: a long clean
+//                  holds back no flush or checkpoint.
 //   checkpoints    on shard 0 only, every log.flush.offset.checkpoint.interval.ms and
 //                  log.flush.start.offset.checkpoint.interval.ms: the offsets of every
 //                  shard's logs are gathered and the log manager writes them, on a thread of
@@ -43,6 +45,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "broker/broker_config.h"
@@ -146,9 +150,13 @@ private:
     asio::awaitable<void> run(uint32_t shard_index);
     asio::awaitable<void> run_task(maintenance_task task, uint32_t shard_index);
     asio::awaitable<void> write_checkpoints();
-    // One compaction task on a shard: every due compacted log, dirtiest first.
+    // One compaction task on a shard: every due compacted log, dirtiest first. Spawned beside
+    // the shard's loop (compact_in_background), so a long clean delays no other task.
     asio::awaitable<void> run_compaction(uint32_t shard_index);
-    asio::awaitable<void> clean_partition(std::shared_ptr<cluster::partition> hosted);
+    asio::awaitable<void> compact_in_background(uint32_t shard_index);
+    std::set<std::string>& uncleanable_logs(uint32_t shard_index);
+    asio::awaitable<void> clean_partition(std::shared_ptr<cluster::partition> hosted,
+                                          uint32_t shard_index);
 
     runtime::shard_set& shards_;
     std::vector<cluster::partition_manager*> partitions_;

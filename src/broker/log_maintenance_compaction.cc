@@ -54,14 +54,16 @@ asio::awaitable<void> log_maintenance::run_compaction(uint32_t shard_index) {
         if (cleaner_cancelled_) {
             break;
         }
-        co_await clean_partition(hosted);
+        co_await clean_partition(hosted, shard_index);
     }
 }
 
-asio::awaitable<void> log_maintenance::clean_partition(std::shared_ptr<cluster::partition> hosted) {
+asio::awaitable<void> log_maintenance::clean_partition(std::shared_ptr<cluster::partition> hosted,
+                                                       uint32_t shard_index) {
     storage::partition_log& log = hosted->log();
     std::string name = storage::partition_dir_name(hosted->id());
-    if (log.closed() || log.failed()) {
+    std::set<std::string>& uncleanable = uncleanable_logs(shard_index);
+    if (log.closed() || log.failed() || uncleanable.contains(name)) {
         co_return;
     }
     int64_t now_ms = wall_clock_ms();
@@ -99,7 +101,11 @@ asio::awaitable<void> log_maintenance::clean_partition(std::shared_ptr<cluster::
     pass_result pass = co_await asio::co_spawn(cleaner_pool_->get_executor(), std::move(work),
                                                asio::use_awaitable);
     if (pass.error) {
-        if (pass.error->code != std::make_error_code(std::errc::operation_canceled)) {
+        if (pass.error->code == std::make_error_code(std::errc::illegal_byte_sequence)) {
+            uncleanable.insert(name);
+            log::error("log cleaner: {} is not cleaned again until the broker restarts: {}", name,
+                       pass.error->message);
+        } else if (pass.error->code != std::make_error_code(std::errc::operation_canceled)) {
             log::error("log cleaner: cleaning {}: {}", name, pass.error->message);
         }
         co_return;

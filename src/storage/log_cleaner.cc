@@ -343,6 +343,8 @@ public:
                   transaction_tracker& transactions)
         : plan_(plan), map_(map), map_end_(map_end), transactions_(transactions) {}
 
+    int64_t now_ms() const { return plan_.now_ms; }
+
     batch_verdict judge(const protocol::record_batch_view& batch) const {
         batch_verdict verdict;
         bool can_discard = false;
@@ -358,6 +360,13 @@ public:
                                    ? can_discard && horizon.has_value() && *horizon <= plan_.now_ms
                                    : can_discard;
         bool last_of_producer = is_last_of_active_producer(batch);
+        if (batch.is_control() && batch.record_count() == 0) {
+            // A marker an earlier pass emptied: only a producer's last batch keeps it.
+            verdict.what =
+                last_of_producer ? batch_verdict::action::copy : batch_verdict::action::drop;
+            verdict.index_entry.reset();
+            return verdict;
+        }
         if (discard_records && !last_of_producer) {
             verdict.what = batch_verdict::action::drop;
             verdict.index_entry.reset();
@@ -372,7 +381,8 @@ public:
             } else if (needs_horizon) {
                 return rebuild(batch, verdict, /*set_horizon=*/true, /*keep=*/nullptr);
             }
-            verdict.delete_horizon_ms = horizon.value_or(-1);
+            // A horizon counts while something waits for it (a droppable marker).
+            verdict.delete_horizon_ms = can_discard ? horizon.value_or(-1) : -1;
             verdict.records_read = verdict.records_kept = batch.record_count();
             return verdict;
         }
@@ -401,12 +411,16 @@ private:
     }
 
     bool keeps(const protocol::record_batch_view& batch, const protocol::record& record) const {
+        // Kafka's first rule: the pass decides nothing past what it mapped (an older value of
+        // a tombstone's key may lie beyond the map too).
+        offset at = protocol::record_offset(batch, record);
+        if (at >= map_end_) {
+            return true;
+        }
         if (!record.key) {
             return false;
         }
-        offset at = protocol::record_offset(batch, record);
-        bool newest = at >= map_end_ || at.value() >= map_.get(*record.key);
-        if (!newest) {
+        if (at.value() < map_.get(*record.key)) {
             return false;
         }
         if (record.value) {
@@ -460,7 +474,7 @@ private:
         }
         if (keeps_all && !needs_horizon) {
             verdict.what = batch_verdict::action::copy;
-            verdict.delete_horizon_ms = horizon.value_or(-1);
+            verdict.delete_horizon_ms = keeps_tombstone ? horizon.value_or(-1) : -1;
             return std::move(verdict);
         }
         return rebuild(batch, verdict, needs_horizon, this);
@@ -490,6 +504,7 @@ private:
         protocol::record_batch_builder builder(settings);
         auto records = protocol::record_reader::open(batch, max_uncompressed_batch_bytes);
         std::vector<protocol::record_header> headers;
+        bool kept_tombstone = false;
         while (records) {
             auto record = records.value().next();
             if (!record || !record.value()) {
@@ -498,6 +513,7 @@ private:
             if (filter != nullptr && !filter->keeps(batch, *record.value())) {
                 continue;
             }
+            kept_tombstone = kept_tombstone || !record.value()->value;
             headers.assign(record.value()->headers.begin(), record.value()->headers.end());
             builder.append_with_offset_delta(
                 record.value()->offset_delta,
@@ -508,15 +524,16 @@ private:
         }
         auto built = std::move(builder).build();
         if (!built) {
-            // Cannot happen for a batch that was read (it is no larger than before); keep it.
+            // A batch too large for its length field after all: keep it as it was.
             verdict.what = batch_verdict::action::copy;
             verdict.records_kept = verdict.records_read = batch.record_count();
-            verdict.delete_horizon_ms = batch.delete_horizon_ms().value_or(-1);
+            verdict.delete_horizon_ms = -1;
             return std::move(verdict);
         }
         verdict.what = batch_verdict::action::rebuild;
         verdict.rebuilt = std::move(built).value();
-        verdict.delete_horizon_ms = horizon.value_or(-1);
+        // Only a batch still holding a tombstone or a droppable marker waits for its horizon.
+        verdict.delete_horizon_ms = set_horizon || kept_tombstone ? horizon.value_or(-1) : -1;
         return std::move(verdict);
     }
 
@@ -599,8 +616,11 @@ io_status keep_what_stays(const protocol::record_batch_view& batch, const group_
     batch_verdict verdict = judge.judge(batch);
     outcome.stats.records_read += static_cast<uint64_t>(verdict.records_read);
     outcome.stats.records_kept += static_cast<uint64_t>(verdict.records_kept);
-    outcome.latest_delete_horizon_ms =
-        std::max(outcome.latest_delete_horizon_ms, verdict.delete_horizon_ms);
+    // Only a horizon still ahead makes a later pass due for its sake.
+    if (verdict.delete_horizon_ms > judge.now_ms()) {
+        outcome.latest_delete_horizon_ms =
+            std::max(outcome.latest_delete_horizon_ms, verdict.delete_horizon_ms);
+    }
     if (verdict.index_entry) {
         index_entries.push_back(*verdict.index_entry);
     }

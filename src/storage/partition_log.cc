@@ -505,6 +505,8 @@ storage_result<std::monostate> partition_log::truncate_to(offset end) {
         return std::monostate{};
     }
     ++structure_version_;
+    // Kafka's maybeTruncateCheckpoint: offsets from `end` on will be written again.
+    cleaner_checkpoint_ = std::min(cleaner_checkpoint_, end);
     while (segments_.size() > 1 && segments_.back()->base_offset() >= end) {
         auto removed = segments_.back()->rename_with_suffix(deleted_file_suffix);
         if (!removed) {

@@ -116,7 +116,8 @@ storage_result<std::optional<clean_plan>> partition_log::plan_clean(int64_t now_
             fs_.open(dir_ / segment_file_name(segment->base_offset(), log_segment::log_suffix),
                      open_mode::read_only);
         if (!file) {
-            return failure{fail(file.error())};
+            // Not the log's failure (a descriptor limit, say): the next pass tries again.
+            return failure{io_error_of(file.error())};
         }
         plan.segments.push_back({.base_offset = segment->base_offset(),
                                  .next_offset = segment->next_offset(),
@@ -174,10 +175,12 @@ storage_result<int> partition_log::install_cleaned(const clean_plan& plan,
         return 0;
     }
     int installed = 0;
+    bool every_group = true;
     for (const cleaned_segment& cleaned : outcome.segments) {
         auto position = replaced_segments_position(cleaned);
         if (!position) {
             remove_staged_segments(fs_, dir_, {cleaned});
+            every_group = false;
             continue;
         }
         if (auto swapped = swap_in(cleaned, *position, now_ms); !swapped) {
@@ -186,8 +189,12 @@ storage_result<int> partition_log::install_cleaned(const clean_plan& plan,
         }
         ++installed;
     }
-    cleaner_checkpoint_ = std::max(cleaner_checkpoint_, outcome.map_end);
-    latest_delete_horizon_ms_ = outcome.latest_delete_horizon_ms;
+    // A group left out (DeleteRecords took some of its segments meanwhile) may still hold
+    // values this pass's map superseded: the next pass maps the same section again.
+    if (every_group) {
+        cleaner_checkpoint_ = outcome.map_end;
+        latest_delete_horizon_ms_ = outcome.latest_delete_horizon_ms;
+    }
     return installed;
 }
 
@@ -226,13 +233,18 @@ storage_result<std::monostate> partition_log::swap_in(const cleaned_segment& cle
     }
     pending_deletions_.push_back(
         {.files = std::move(retired), .due_ms = now_ms + config_.file_delete_delay_ms});
-    // 3. The new segment takes the names.
-    for (const auto& path : swapped) {
-        auto final_path = path;
+    // 3. The new segment takes the names, the .log first: recovery tells a swap under way
+    // here (no .log.swap, no .log.cleaned) from one never committed (complete_interrupted_swaps).
+    for (auto path = swapped.rbegin(); path != swapped.rend(); ++path) {
+        auto final_path = *path;
         final_path.replace_extension();  // drops ".swap"
-        if (auto moved = fs_.rename(path, final_path); !moved) {
+        if (auto moved = fs_.rename(*path, final_path); !moved) {
             return failure{fail(moved.error())};
         }
+    }
+    // Durable before the cleaner checkpoint can pass it.
+    if (auto synced = fs_.sync_directory(dir_); !synced) {
+        return failure{fail(synced.error())};
     }
     auto segment = log_segment::open(
         fs_, dir_, cleaned.base_offset,
@@ -268,21 +280,38 @@ storage_result<std::monostate> partition_log::complete_interrupted_swaps() {
         }
     }
     std::sort(committed.begin(), committed.end());
-    // Index .swap files without their .log.swap belong to a swap that never committed.
+    // Index .swap files without their .log.swap: a swap never committed (its .log is still
+    // .cleaned) goes; one whose final renames were under way (the .log already has its
+    // name) is finished.
     for (const std::string& name : names.value()) {
         if (!ends_with(name, swap_file_suffix)) {
             continue;
         }
-        bool belongs = false;
-        for (std::string_view kind : segment_kinds) {
-            if (auto base = swap_base(name, kind)) {
-                belongs = std::binary_search(committed.begin(), committed.end(), *base);
+        std::optional<offset> base;
+        std::string_view kind;
+        for (std::string_view each : segment_kinds) {
+            if (auto found = swap_base(name, each)) {
+                base = found;
+                kind = each;
             }
         }
-        if (!belongs) {
-            if (auto removed = fs_.remove(dir_ / name); !removed) {
-                return failure{io_error_of(removed.error())};
-            }
+        if (base && std::binary_search(committed.begin(), committed.end(), *base)) {
+            continue;
+        }
+        io_status handled = io_ok();
+        auto log_cleaned = fs_.exists(
+            dir_ / (segment_file_name(base.value_or(offset(0)), log_segment::log_suffix) +
+                    std::string(cleaned_file_suffix)));
+        if (!log_cleaned) {
+            return failure{io_error_of(log_cleaned.error())};
+        }
+        if (base && !log_cleaned.value()) {
+            handled = fs_.rename(dir_ / name, dir_ / segment_file_name(*base, kind));
+        } else {
+            handled = fs_.remove(dir_ / name);
+        }
+        if (!handled) {
+            return failure{io_error_of(handled.error())};
         }
     }
     for (offset base : committed) {

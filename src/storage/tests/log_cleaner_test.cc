@@ -514,6 +514,36 @@ TEST_F(LogCleanerTest, AProducersLastBatchSurvivesEmptySoItsSequenceDoes) {
     EXPECT_FALSE(log->check_producer_batch(gap_view.value()));
 }
 
+TEST_F(LogCleanerTest, ATombstonePastAFullMapIsKeptWhateverItsHorizon) {
+    // Room for 7 keys a pass: the tombstone lies beyond the map of the passes that follow.
+    limits_.map_memory_bytes = 8 * offset_map::slot_bytes;
+    auto log = open_log();
+    put(*log, "victim", "value");
+    for (int key = 0; key < 20; ++key) {
+        put(*log, fmt::format("key-{}", key), "x");
+    }
+    put(*log, "victim", std::nullopt);
+    roll(*log);
+    // Every pass runs past the tombstone's horizon: only the map may decide its fate.
+    for (int pass = 0;
+         pass < 50 && log->cleanable(t0 + 2 * delete_retention_ms)->cleanable_bytes > 0; ++pass) {
+        clean(*log, t0 + 2 * delete_retention_ms);
+        auto now = latest(records(*log));
+        // The deleted key never comes back.
+        EXPECT_TRUE(!now.contains("victim") || now.at("victim") == std::nullopt) << pass;
+    }
+    EXPECT_EQ(count_key(records(*log), "victim"), 1u);
+}
+
+TEST_F(LogCleanerTest, TruncationMovesTheCleanerCheckpointBack) {
+    auto log = open_log();
+    write_rounds(*log);
+    clean(*log, t0);
+    EXPECT_EQ(log->cleaner_checkpoint(), offset(100));
+    ASSERT_TRUE(log->truncate_to(offset(90)));
+    EXPECT_EQ(log->cleaner_checkpoint(), offset(90));
+}
+
 TEST_F(LogCleanerTest, ATruncationVoidsACleanPlannedBeforeIt) {
     auto log = open_log();
     write_rounds(*log);
@@ -634,6 +664,24 @@ TEST_F(LogCleanerCrashTest, WithSomeReplacedSegmentsAlreadyDeletedTheSwapIsFinis
     run.log.reset();
     auto later_groups_records = 100u;
     check_recovered(run.expected, later_groups_records);
+}
+
+TEST_F(LogCleanerCrashTest, DuringTheFinalRenamesTheSwapIsFinished) {
+    auto run = stage();
+    const cleaned_segment& first = run.outcome.segments.front();
+    rename_staged(first, cleaned_file_suffix, swap_file_suffix);
+    // Every replaced segment renamed .deleted, then only the .log took its final name.
+    for (offset base : first.replaced) {
+        for (std::string_view kind :
+             {log_segment::log_suffix, log_segment::index_suffix, log_segment::time_index_suffix}) {
+            auto path = partition_dir() / segment_file_name(base, kind);
+            std::filesystem::rename(path, path.string() + ".deleted");
+        }
+    }
+    auto log_path = partition_dir() / segment_file_name(first.base_offset, log_segment::log_suffix);
+    std::filesystem::rename(log_path.string() + ".swap", log_path);
+    run.log.reset();
+    check_recovered(run.expected, 100);
 }
 
 TEST_F(LogCleanerCrashTest, AfterTheSwapTheCleanedLogIsKept) {
