@@ -485,7 +485,10 @@ private:
                           bool set_horizon, const group_cleaner* filter) const {
         std::optional<int64_t> horizon = batch.delete_horizon_ms();
         if (set_horizon) {
-            horizon = plan_.now_ms + plan_.delete_retention_ms;
+            // delete.retention.ms may be as large as Long.MAX_VALUE: saturate.
+            horizon = plan_.delete_retention_ms > std::numeric_limits<int64_t>::max() - plan_.now_ms
+                          ? std::numeric_limits<int64_t>::max()
+                          : plan_.now_ms + plan_.delete_retention_ms;
         }
         protocol::record_batch_settings settings{
             .base_offset = batch.base_offset(),
