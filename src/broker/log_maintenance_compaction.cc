@@ -25,9 +25,20 @@ struct pass_result {
 
 // The map gets no more memory than the dirty section could fill: a key per 8 bytes of log at
 // most, at 24 bytes a slot, over the load factor (a pass over a small log stays small).
-std::size_t map_bytes_for(uint64_t cleanable_bytes, std::size_t budget) {
-    uint64_t wanted = cleanable_bytes / 8 * storage::offset_map::slot_bytes * 2 + 64 * 1024;
+std::size_t map_bytes_for(uint64_t section_bytes, std::size_t budget) {
+    uint64_t wanted = section_bytes / 8 * storage::offset_map::slot_bytes * 2 + 64 * 1024;
     return static_cast<std::size_t>(std::min<uint64_t>(wanted, budget));
+}
+
+// The bytes of the segments the plan's map will read.
+uint64_t dirty_bytes(const storage::clean_plan& plan) {
+    uint64_t total = 0;
+    for (const auto& segment : plan.segments) {
+        if (segment.next_offset > plan.first_dirty) {
+            total += segment.size_bytes;
+        }
+    }
+    return total;
 }
 
 double megabytes(uint64_t bytes) {
@@ -66,25 +77,22 @@ asio::awaitable<void> log_maintenance::clean_partition(std::shared_ptr<cluster::
     if (log.closed() || log.failed() || uncleanable.contains(name)) {
         co_return;
     }
-    int64_t now_ms = wall_clock_ms();
-    auto section = log.cleanable(now_ms);
-    auto planned = log.plan_clean(now_ms);
+    auto planned = log.plan_clean(wall_clock_ms());
     if (!planned) {
         log::error("log cleaner: planning a clean of {}: {}", name, planned.error().message);
         co_return;
     }
-    if (!planned.value() || !section) {
+    if (!planned.value()) {
         co_return;
     }
     std::shared_ptr<const storage::clean_plan> plan =
         std::make_shared<storage::clean_plan>(std::move(*planned.value()));
-    storage::cleaner_limits limits{
-        .map_memory_bytes =
-            map_bytes_for(section->cleanable_bytes, settings_.cleaner_map_bytes_per_thread),
-        .map_load_factor = settings_.cleaner_map_load_factor,
-        .io_buffer_bytes = settings_.cleaner_io_buffer_bytes_per_thread,
-        .throttle = cleaner_throttle_.get(),
-        .cancelled = &cleaner_cancelled_};
+    storage::cleaner_limits limits{.map_memory_bytes = map_bytes_for(
+                                       dirty_bytes(*plan), settings_.cleaner_map_bytes_per_thread),
+                                   .map_load_factor = settings_.cleaner_map_load_factor,
+                                   .io_buffer_bytes = settings_.cleaner_io_buffer_bytes_per_thread,
+                                   .throttle = cleaner_throttle_.get(),
+                                   .cancelled = &cleaner_cancelled_};
     auto work = [plan, limits]() -> asio::awaitable<pass_result> {
         auto started = std::chrono::steady_clock::now();
         auto outcome = storage::clean_log(*plan, limits);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <unordered_set>
 
 #include "base/endian.h"
@@ -379,7 +380,12 @@ public:
                 verdict.what = batch_verdict::action::empty;
                 verdict.rebuilt = protocol::build_empty_batch(batch);
             } else if (needs_horizon) {
-                return rebuild(batch, verdict, /*set_horizon=*/true, /*keep=*/nullptr);
+                auto reader = protocol::record_reader::open(batch, max_uncompressed_batch_bytes);
+                auto all = reader ? read_records(reader.value()) : std::nullopt;
+                if (all) {
+                    verdict.records_read = verdict.records_kept = static_cast<int32_t>(all->size());
+                    return rebuild(batch, std::move(verdict), *all, /*set_horizon=*/true);
+                }
             }
             // A horizon counts while something waits for it (a droppable marker).
             verdict.delete_horizon_ms = can_discard ? horizon.value_or(-1) : -1;
@@ -392,7 +398,7 @@ public:
             verdict.records_read = batch.record_count();
             return verdict;
         }
-        return filter_records(batch, verdict, last_of_producer);
+        return filter_records(batch, std::move(verdict), last_of_producer);
     }
 
 private:
@@ -430,59 +436,65 @@ private:
         return !horizon || plan_.now_ms < *horizon;
     }
 
-    batch_verdict filter_records(const protocol::record_batch_view& batch, batch_verdict& verdict,
+    batch_verdict filter_records(const protocol::record_batch_view& batch, batch_verdict verdict,
                                  bool last_of_producer) const {
-        auto records = protocol::record_reader::open(batch, max_uncompressed_batch_bytes);
-        if (!records) {
+        auto reader = protocol::record_reader::open(batch, max_uncompressed_batch_bytes);
+        auto all = reader ? read_records(reader.value()) : std::nullopt;
+        if (!all) {
+            // Unreadable: kept as it is.
             verdict.records_read = verdict.records_kept = batch.record_count();
-            return std::move(verdict);  // unreadable: kept as it is
+            return verdict;
         }
-        bool keeps_all = true;
+        // Views into the batch or the reader's buffer, both alive until the batch is rebuilt.
+        std::vector<protocol::record> kept;
         bool keeps_tombstone = false;
-        int32_t read = 0;
-        int32_t kept = 0;
-        while (true) {
-            auto record = records.value().next();
-            if (!record) {
-                verdict.what = batch_verdict::action::copy;
-                verdict.records_read = verdict.records_kept = batch.record_count();
-                return std::move(verdict);
-            }
-            if (!record.value()) {
-                break;
-            }
-            ++read;
-            if (keeps(batch, *record.value())) {
-                ++kept;
-                keeps_tombstone = keeps_tombstone || !record.value()->value;
-            } else {
-                keeps_all = false;
+        for (const protocol::record& record : *all) {
+            if (keeps(batch, record)) {
+                kept.push_back(record);
+                keeps_tombstone = keeps_tombstone || !record.value;
             }
         }
-        verdict.records_read = read;
-        verdict.records_kept = kept;
+        verdict.records_read = static_cast<int32_t>(all->size());
+        verdict.records_kept = static_cast<int32_t>(kept.size());
         std::optional<int64_t> horizon = batch.delete_horizon_ms();
         bool needs_horizon = keeps_tombstone && !horizon;
-        if (kept == 0) {
+        if (kept.empty()) {
             if (last_of_producer) {
                 verdict.what = batch_verdict::action::empty;
                 verdict.rebuilt = protocol::build_empty_batch(batch);
             } else {
                 verdict.what = batch_verdict::action::drop;
             }
-            return std::move(verdict);
+            return verdict;
         }
-        if (keeps_all && !needs_horizon) {
+        if (kept.size() == all->size() && !needs_horizon) {
             verdict.what = batch_verdict::action::copy;
             verdict.delete_horizon_ms = keeps_tombstone ? horizon.value_or(-1) : -1;
-            return std::move(verdict);
+            return verdict;
         }
-        return rebuild(batch, verdict, needs_horizon, this);
+        return rebuild(batch, std::move(verdict), kept, needs_horizon);
     }
 
-    // Rebuilds the batch with the records `filter` keeps (all when filter is null).
-    batch_verdict rebuild(const protocol::record_batch_view& batch, batch_verdict& verdict,
-                          bool set_horizon, const group_cleaner* filter) const {
+    // Every record of the batch; nullopt when one cannot be decoded.
+    static std::optional<std::vector<protocol::record>> read_records(
+        protocol::record_reader& reader) {
+        std::vector<protocol::record> records;
+        while (true) {
+            auto record = reader.next();
+            if (!record) {
+                return std::nullopt;
+            }
+            if (!record.value()) {
+                return records;
+            }
+            records.push_back(std::move(*record.value()));
+        }
+    }
+
+    // The batch rebuilt with the records kept (views that outlive this call), the same base
+    // and last offsets, producer fields, codec and record timestamps.
+    batch_verdict rebuild(const protocol::record_batch_view& batch, batch_verdict verdict,
+                          std::span<const protocol::record> kept, bool set_horizon) const {
         std::optional<int64_t> horizon = batch.delete_horizon_ms();
         if (set_horizon) {
             // delete.retention.ms may be as large as Long.MAX_VALUE: saturate.
@@ -505,25 +517,16 @@ private:
             .delete_horizon_ms = horizon,
             .last_offset_delta = batch.last_offset_delta()};
         protocol::record_batch_builder builder(settings);
-        auto records = protocol::record_reader::open(batch, max_uncompressed_batch_bytes);
         std::vector<protocol::record_header> headers;
         bool kept_tombstone = false;
-        while (records) {
-            auto record = records.value().next();
-            if (!record || !record.value()) {
-                break;
-            }
-            if (filter != nullptr && !filter->keeps(batch, *record.value())) {
-                continue;
-            }
-            kept_tombstone = kept_tombstone || !record.value()->value;
-            headers.assign(record.value()->headers.begin(), record.value()->headers.end());
+        for (const protocol::record& record : kept) {
+            kept_tombstone = kept_tombstone || !record.value;
+            headers.assign(record.headers.begin(), record.headers.end());
             builder.append_with_offset_delta(
-                record.value()->offset_delta,
-                {.timestamp_ms = protocol::record_timestamp_ms(batch, *record.value()),
-                 .key = record.value()->key,
-                 .value = record.value()->value,
-                 .headers = headers});
+                record.offset_delta, {.timestamp_ms = protocol::record_timestamp_ms(batch, record),
+                                      .key = record.key,
+                                      .value = record.value,
+                                      .headers = headers});
         }
         auto built = std::move(builder).build();
         if (!built) {
@@ -531,13 +534,13 @@ private:
             verdict.what = batch_verdict::action::copy;
             verdict.records_kept = verdict.records_read = batch.record_count();
             verdict.delete_horizon_ms = -1;
-            return std::move(verdict);
+            return verdict;
         }
         verdict.what = batch_verdict::action::rebuild;
         verdict.rebuilt = std::move(built).value();
         // Only a batch still holding a tombstone or a droppable marker waits for its horizon.
         verdict.delete_horizon_ms = set_horizon || kept_tombstone ? horizon.value_or(-1) : -1;
-        return std::move(verdict);
+        return verdict;
     }
 
     const clean_plan& plan_;

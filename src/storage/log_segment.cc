@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 #include "base/assert.h"
 #include "base/endian.h"
@@ -27,6 +28,18 @@ io_failure corrupt(const std::filesystem::path& path, uint64_t position, std::st
 
 std::string segment_file_name(offset base_offset, std::string_view suffix) {
     return fmt::format("{:020d}{}", base_offset.value(), suffix);
+}
+
+std::optional<offset> parse_segment_file_name(std::string_view name, std::string_view suffix) {
+    if (name.size() != 20 + suffix.size() || name.substr(20) != suffix) {
+        return std::nullopt;
+    }
+    int64_t value = 0;
+    auto [end, error] = std::from_chars(name.data(), name.data() + 20, value);
+    if (error != std::errc() || end != name.data() + 20 || value < 0) {
+        return std::nullopt;
+    }
+    return offset(value);
 }
 
 log_segment::log_segment(file_system& fs, std::filesystem::path dir, offset base_offset,
@@ -64,9 +77,11 @@ io_result<std::unique_ptr<log_segment>> log_segment::open(file_system& fs,
                                                           const std::filesystem::path& dir,
                                                           offset base_offset,
                                                           const segment_settings& settings,
-                                                          bool recover, int64_t now_ms) {
+                                                          bool recover, int64_t now_ms,
+                                                          std::string_view staging_suffix) {
     std::unique_ptr<log_segment> segment(new log_segment(fs, dir, base_offset, settings, now_ms));
-    auto log = fs.open(dir / segment_file_name(base_offset, log_suffix), open_mode::read_write);
+    segment->staging_suffix_ = staging_suffix;
+    auto log = fs.open(segment->file_path(log_suffix), open_mode::read_write);
     if (!log) {
         return failure{log.error()};
     }
@@ -78,8 +93,8 @@ io_result<std::unique_ptr<log_segment>> log_segment::open(file_system& fs,
     segment->size_bytes_ = size.value();
     bool indexes_usable = !recover;
     if (indexes_usable) {
-        auto index_exists = fs.exists(dir / segment_file_name(base_offset, index_suffix));
-        auto time_exists = fs.exists(dir / segment_file_name(base_offset, time_index_suffix));
+        auto index_exists = fs.exists(segment->file_path(index_suffix));
+        auto time_exists = fs.exists(segment->file_path(time_index_suffix));
         indexes_usable = index_exists && index_exists.value() && time_exists && time_exists.value();
     }
     if (auto opened = segment->open_indexes(false); !opened) {

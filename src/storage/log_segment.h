@@ -58,6 +58,8 @@ struct segment_slice {
 
 // "00000000000000001234" + suffix.
 std::string segment_file_name(offset base_offset, std::string_view suffix);
+// The base offset of a file named segment_file_name(base, suffix); nullopt for any other name.
+std::optional<offset> parse_segment_file_name(std::string_view name, std::string_view suffix);
 
 class log_segment {
 public:
@@ -71,12 +73,14 @@ public:
         file_system& fs, const std::filesystem::path& dir, offset base_offset,
         const segment_settings& settings, int64_t now_ms, std::string_view staging_suffix = {});
     // Existing files. With recover, or when an index is missing or fails its sanity check,
-    // the whole .log is scanned (see recover()).
+    // the whole .log is scanned (see recover()). A staging suffix opens the log cleaner's
+    // files ("<base>.log.swap"), as create() does.
     static io_result<std::unique_ptr<log_segment>> open(file_system& fs,
                                                         const std::filesystem::path& dir,
                                                         offset base_offset,
                                                         const segment_settings& settings,
-                                                        bool recover, int64_t now_ms);
+                                                        bool recover, int64_t now_ms,
+                                                        std::string_view staging_suffix = {});
     ~log_segment();
     log_segment(const log_segment&) = delete;
     log_segment& operator=(const log_segment&) = delete;

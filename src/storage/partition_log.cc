@@ -4,7 +4,6 @@
 #include <asio/this_coro.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <random>
 
 #include "base/assert.h"
@@ -23,20 +22,6 @@ constexpr std::string_view leftover_suffixes[] = {".deleted", ".cleaned", ".tmp"
 
 bool ends_with(std::string_view text, std::string_view suffix) {
     return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-// The base offset of a segment file name "00000000000000001234.log".
-std::optional<offset> parse_segment_base(std::string_view name, std::string_view suffix) {
-    if (!ends_with(name, suffix) || name.size() != 20 + suffix.size()) {
-        return std::nullopt;
-    }
-    int64_t value = 0;
-    auto digits = name.substr(0, 20);
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (error != std::errc() || end != digits.data() + digits.size() || value < 0) {
-        return std::nullopt;
-    }
-    return offset(value);
 }
 
 segment_settings settings_for(const log_config& config) {
@@ -94,7 +79,7 @@ storage_result<std::monostate> partition_log::load(const log_load_options& optio
             if (auto removed = fs_.remove(dir_ / name); !removed) {
                 return failure{io_error(removed.error())};
             }
-        } else if (auto base = parse_segment_base(name, log_segment::log_suffix)) {
+        } else if (auto base = parse_segment_file_name(name, log_segment::log_suffix)) {
             bases.push_back(*base);
         }
     }

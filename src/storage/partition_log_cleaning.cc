@@ -5,39 +5,27 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 
-#include "base/endian.h"
 #include "base/log.h"
-#include "protocol/record_batch_format.h"
 #include "storage/log_segment.h"
 #include "storage/partition_log.h"
 
 namespace samsa::storage {
-namespace format = protocol::record_batch_format;
 namespace {
 
 storage_error io_error_of(const io_failure& failure) {
     return {storage_errc::io_error, failure.message};
 }
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 // "00000000000000001234.log.swap" -> 1234 (with kind ".log").
 std::optional<offset> swap_base(std::string_view name, std::string_view kind) {
-    std::string expected_tail = std::string(kind) + std::string(swap_file_suffix);
-    if (name.size() != 20 + expected_tail.size() || !ends_with(name, expected_tail)) {
-        return std::nullopt;
-    }
-    int64_t value = 0;
-    auto [end, error] = std::from_chars(name.data(), name.data() + 20, value);
-    if (error != std::errc() || end != name.data() + 20 || value < 0) {
-        return std::nullopt;
-    }
-    return offset(value);
+    return parse_segment_file_name(name, std::string(kind) + std::string(swap_file_suffix));
+}
+
+// A cleaned segment never takes appends: no roll jitter.
+segment_settings cleaned_segment_settings(const log_config& config) {
+    return {.max_index_bytes = static_cast<uint32_t>(config.segment_index_bytes),
+            .index_interval_bytes = static_cast<uint32_t>(config.index_interval_bytes)};
 }
 
 constexpr std::string_view segment_kinds[] = {log_segment::log_suffix, log_segment::index_suffix,
@@ -246,12 +234,8 @@ storage_result<std::monostate> partition_log::swap_in(const cleaned_segment& cle
     if (auto synced = fs_.sync_directory(dir_); !synced) {
         return failure{fail(synced.error())};
     }
-    auto segment = log_segment::open(
-        fs_, dir_, cleaned.base_offset,
-        segment_settings{
-            .max_index_bytes = static_cast<uint32_t>(config_.segment_index_bytes),
-            .index_interval_bytes = static_cast<uint32_t>(config_.index_interval_bytes)},
-        false, now_ms);
+    auto segment = log_segment::open(fs_, dir_, cleaned.base_offset,
+                                     cleaned_segment_settings(config_), false, now_ms);
     if (!segment) {
         return failure{fail(segment.error())};
     }
@@ -284,7 +268,7 @@ storage_result<std::monostate> partition_log::complete_interrupted_swaps() {
     // .cleaned) goes; one whose final renames were under way (the .log already has its
     // name) is finished.
     for (const std::string& name : names.value()) {
-        if (!ends_with(name, swap_file_suffix)) {
+        if (!name.ends_with(swap_file_suffix)) {
             continue;
         }
         std::optional<offset> base;
@@ -316,48 +300,22 @@ storage_result<std::monostate> partition_log::complete_interrupted_swaps() {
     }
     for (offset base : committed) {
         // The swap segment's offsets: every old segment whose base lies in them is replaced
-        // (Kafka's LogLoader does the same). Its indexes are rebuilt when it opens.
-        auto swap_log = fs_.open(dir_ / (segment_file_name(base, log_segment::log_suffix) +
-                                         std::string(swap_file_suffix)),
-                                 open_mode::read_only);
-        if (!swap_log) {
-            return failure{io_error_of(swap_log.error())};
+        // (Kafka's LogLoader does the same). Opened as recovery opens a segment: scanned,
+        // CRCs checked, its indexes rebuilt if need be.
+        auto swapped = log_segment::open(fs_, dir_, base, cleaned_segment_settings(config_), true,
+                                         0, swap_file_suffix);
+        if (!swapped) {
+            return failure{io_error_of(swapped.error())};
         }
-        auto size = swap_log.value()->size();
-        if (!size) {
-            return failure{io_error_of(size.error())};
+        offset replaced_end = std::max(swapped.value()->next_offset(), offset(base.value() + 1));
+        if (auto closed = swapped.value()->close(); !closed) {
+            return failure{io_error_of(closed.error())};
         }
-        offset next = base;
-        uint64_t position = 0;
-        std::array<uint8_t, format::last_offset_delta_position + 4> head{};
-        // Batch framing only: the segment is CRC-checked when it opens for recovery.
-        while (position + head.size() <= size.value()) {
-            auto read = swap_log.value()->read_at(position, head);
-            if (!read || read.value() < head.size()) {
-                break;
-            }
-            int64_t batch_base =
-                load_big_endian<int64_t>(head.data() + format::base_offset_position);
-            int32_t length = load_big_endian<int32_t>(head.data() + format::batch_length_position);
-            int32_t last_delta =
-                load_big_endian<int32_t>(head.data() + format::last_offset_delta_position);
-            if (length < format::min_batch_length || last_delta < 0) {
-                break;
-            }
-            next = offset(batch_base + last_delta + 1);
-            position += format::log_overhead_bytes + static_cast<uint64_t>(length);
-        }
-        offset replaced_end = std::max(next, offset(base.value() + 1));
+        swapped.value().reset();
         for (const std::string& name : names.value()) {
             for (std::string_view kind : segment_kinds) {
-                std::string_view text(name);
-                if (text.size() != 20 + kind.size() || !ends_with(text, kind)) {
-                    continue;
-                }
-                int64_t value = 0;
-                auto [end, error] = std::from_chars(text.data(), text.data() + 20, value);
-                if (error == std::errc() && end == text.data() + 20 && value >= base.value() &&
-                    value < replaced_end.value()) {
+                auto old = parse_segment_file_name(name, kind);
+                if (old && *old >= base && *old < replaced_end) {
                     if (auto removed = fs_.remove(dir_ / name); !removed) {
                         return failure{io_error_of(removed.error())};
                     }

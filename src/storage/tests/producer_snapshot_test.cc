@@ -12,21 +12,10 @@
 #include "base/endian.h"
 #include "base/temporary_directory.h"
 #include "storage/faulty_file_system.h"
+#include "storage/tests/producer_batch_maker.h"
 
 namespace samsa::storage {
 namespace {
-
-producer_batch batch_of(int64_t id, int16_t epoch, int32_t base_sequence, int32_t records,
-                        bool transactional, int64_t timestamp_ms) {
-    producer_batch batch;
-    batch.id = producer_id(id);
-    batch.epoch = producer_epoch(epoch);
-    batch.base_sequence = base_sequence;
-    batch.last_sequence = increment_sequence(base_sequence, records - 1);
-    batch.transactional = transactional;
-    batch.max_timestamp_ms = timestamp_ms;
-    return batch;
-}
 
 // Three producers: one idempotent with two batches, one with an open transaction, one that
 // only ever saw a marker (no batch).

@@ -10,6 +10,7 @@
 
 #include "protocol/control_record.h"
 #include "protocol/record_batch_builder.h"
+#include "storage/tests/producer_batch_maker.h"
 
 namespace samsa::storage {
 namespace {
@@ -17,18 +18,6 @@ namespace {
 using protocol::error_code;
 
 constexpr int32_t int32_max = std::numeric_limits<int32_t>::max();
-
-producer_batch batch_of(int64_t id, int16_t epoch, int32_t base_sequence, int32_t records,
-                        bool transactional = false, int64_t timestamp_ms = 1000) {
-    producer_batch batch;
-    batch.id = producer_id(id);
-    batch.epoch = producer_epoch(epoch);
-    batch.base_sequence = base_sequence;
-    batch.last_sequence = increment_sequence(base_sequence, records - 1);
-    batch.transactional = transactional;
-    batch.max_timestamp_ms = timestamp_ms;
-    return batch;
-}
 
 protocol::transaction_marker commit(int32_t coordinator_epoch = 0) {
     return {protocol::control_type::commit, coordinator_epoch};
