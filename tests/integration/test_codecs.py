@@ -121,4 +121,8 @@ def test_kafka_python_producer_round_trips_keyed_records_per_partition_in_order(
     for partition, entries in by_partition.items():
         codecs, stored_records = stored_codecs(broker, probe, topic, partition)
         assert stored_records == len(entries), f"partition {partition}"
-        assert set(codecs) == {codec}, f"partition {partition}: {dict(codecs)}"
+        # kafka-python, like librdkafka, sends a batch uncompressed when compressing
+        # would not make it smaller (DefaultRecordBatchBuilder._maybe_compress): a
+        # batch that caught one or two records under lz4 stays uncompressed.
+        assert codec in codecs and set(codecs) <= {codec, "none"}, (
+            f"partition {partition}: {dict(codecs)}")
