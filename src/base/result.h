@@ -11,6 +11,9 @@ namespace samsa {
 
 template <typename E>
 struct failure {
+    // A constructor, not an aggregate: clang 14 has no parenthesized aggregate
+    // initialization, and callers write failure(error).
+    failure(E failed) : error(std::move(failed)) {}
     E error;
 };
 

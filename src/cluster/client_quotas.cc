@@ -289,7 +289,10 @@ quota_description describe_client_quotas(const metadata_image& image,
     if (components.empty() && strict) {
         return description;
     }
-    for (const auto& [entity, values] : image.client_quotas()) {
+    for (const auto& entry : image.client_quotas()) {
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        const auto& entity = entry.first;
+        const auto& values = entry.second;
         if (strict && entity.size() != exact.size() + any.size()) {
             continue;
         }

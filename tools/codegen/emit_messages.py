@@ -248,14 +248,18 @@ class MessageEmitter:
             lines += ["        }", "    }", "}"]
             return lines
         if self.is_struct_type(t):
+            # emplace(T{}), not emplace(): clang 14 decides whether a nested struct with
+            # default member initializers is default-constructible while the enclosing
+            # message is still incomplete, caches "no", and rejects emplace().
+            fresh = f"{target}.emplace({self.struct_cpp(t)}{{}})"
             if nullable_type and null_cond != "false":
                 return [f"if (({null_cond}) && !reader.read_struct_presence()) {{",
                         f"    {target}.reset();",
                         "} else {",
-                        f"    {target}.emplace().read(reader, version);",
+                        f"    {fresh}.read(reader, version);",
                         "}"]
             if nullable_type:
-                return [f"{target}.emplace().read(reader, version);"]
+                return [f"{fresh}.read(reader, version);"]
             return [f"{target}.read(reader, version);"]
         if t in ("string", "bytes", "records"):
             kind = "string" if t == "string" else "bytes"

@@ -38,7 +38,9 @@ class RandomizerEmitter:
             lines += ["    }", "}"]
             return lines
         if e.is_struct_type(t):
-            holder = f"{target}.emplace()" if (e.nullable(f) and not element) else target
+            # emplace(T{}) for clang 14, as in the decoder (emit_messages.py).
+            holder = (f"{target}.emplace({e.struct_cpp(t)}{{}})" if (e.nullable(f) and not element)
+                      else target)
             return [f"{self.function_name(e.struct_cpp(t))}({holder}, version, random, depth + 1);"]
         if t == "string":
             return [f"{target} = random.text();"]

@@ -15,7 +15,7 @@ void consumer_group_heartbeat_response::read(wire_reader& reader, int16_t versio
     if ((true) && !reader.read_struct_presence()) {
         assignment.reset();
     } else {
-        assignment.emplace().read(reader, version);
+        assignment.emplace(consumer_group_heartbeat_response::assignment_data{}).read(reader, version);
     }
     if (flexible) {
         uint32_t tag_count = reader.read_unsigned_varint();

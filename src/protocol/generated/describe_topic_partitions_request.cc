@@ -22,7 +22,7 @@ void describe_topic_partitions_request::read(wire_reader& reader, int16_t versio
     if ((true) && !reader.read_struct_presence()) {
         cursor.reset();
     } else {
-        cursor.emplace().read(reader, version);
+        cursor.emplace(describe_topic_partitions_request::cursor_data{}).read(reader, version);
     }
     if (flexible) {
         uint32_t tag_count = reader.read_unsigned_varint();

@@ -22,7 +22,7 @@ void describe_topic_partitions_response::read(wire_reader& reader, int16_t versi
     if ((true) && !reader.read_struct_presence()) {
         next_cursor.reset();
     } else {
-        next_cursor.emplace().read(reader, version);
+        next_cursor.emplace(describe_topic_partitions_response::cursor{}).read(reader, version);
     }
     if (flexible) {
         uint32_t tag_count = reader.read_unsigned_varint();

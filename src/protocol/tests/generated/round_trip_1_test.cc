@@ -380,7 +380,7 @@ void randomize_delete_records_request__delete_records_topic(delete_records_reque
     if ((true) && random.below(4) == 0) {
         value.assignment.reset();
     } else {
-        randomize_consumer_group_heartbeat_response__assignment_data(value.assignment.emplace(), version, random, depth + 1);
+        randomize_consumer_group_heartbeat_response__assignment_data(value.assignment.emplace(consumer_group_heartbeat_response::assignment_data{}), version, random, depth + 1);
     }
     if (true) {
         add_random_unknown_tagged_fields(value.unknown_tagged_fields, random);

@@ -1110,7 +1110,7 @@ void randomize_describe_user_scram_credentials_request__user_name(describe_user_
     if ((true) && random.below(4) == 0) {
         value.cursor.reset();
     } else {
-        randomize_describe_topic_partitions_request__cursor_data(value.cursor.emplace(), version, random, depth + 1);
+        randomize_describe_topic_partitions_request__cursor_data(value.cursor.emplace(describe_topic_partitions_request::cursor_data{}), version, random, depth + 1);
     }
     if (true) {
         add_random_unknown_tagged_fields(value.unknown_tagged_fields, random);
@@ -1150,7 +1150,7 @@ void randomize_describe_user_scram_credentials_request__user_name(describe_user_
     if ((true) && random.below(4) == 0) {
         value.next_cursor.reset();
     } else {
-        randomize_describe_topic_partitions_response__cursor(value.next_cursor.emplace(), version, random, depth + 1);
+        randomize_describe_topic_partitions_response__cursor(value.next_cursor.emplace(describe_topic_partitions_response::cursor{}), version, random, depth + 1);
     }
     if (true) {
         add_random_unknown_tagged_fields(value.unknown_tagged_fields, random);
