@@ -49,6 +49,7 @@ server::server_options make_server_options(const broker_config& config) {
     options.limits.max_request_bytes = settings.socket_request_max_bytes;
     options.limits.max_in_flight_requests = settings.queued_max_requests;
     options.limits.max_idle = std::chrono::milliseconds(settings.connections_max_idle_ms);
+    options.max_queued_request_bytes = settings.queued_max_request_bytes;
     options.max_connections = settings.max_connections;
     options.max_connections_per_ip = settings.max_connections_per_ip;
     options.socket_send_buffer_bytes = settings.socket_send_buffer_bytes;

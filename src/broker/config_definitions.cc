@@ -90,7 +90,8 @@ std::vector<config_definition> make_definitions() {
         // Samsa applies queued.max.requests per connection (requests read and not yet
         // answered); Kafka bounds one broker-wide queue. See docs/configuration.md.
         {"queued.max.requests", int32, "500", at_least(1), read_only, honoured},
-        {"queued.max.request.bytes", int64, "-1", any, read_only, planned},
+        // Samsa deviation: a budget by default (Kafka: -1, none); server/request_memory_pool.h.
+        {"queued.max.request.bytes", int64, "536870912", any, read_only, honoured, {}, "-1"},
         {"fetch.max.bytes", int32, "57671680", at_least(1024), read_only, honoured},
         {"message.max.bytes", int32, "1048588", at_least(0), cluster_wide, honoured,
          "max.message.bytes"},

@@ -33,6 +33,10 @@ constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t first_frame_buffer_bytes = 8 * 1024 * 1024;
 // Consecutive finished responses sent in one gathered write, at most.
 constexpr std::size_t max_responses_per_write = 64;
+// How often a connection waiting for the memory pool tries again: from the first to the
+// last, doubling (the pool has no wake-up across shards; Kafka also polls muted channels).
+constexpr std::chrono::milliseconds first_memory_retry{1};
+constexpr std::chrono::milliseconds last_memory_retry{50};
 
 // Runs one of a connection's coroutines on its shard. An exception escaping it (an
 // allocation failure) closes this connection instead of ending the shard's event loop.
@@ -106,16 +110,23 @@ std::optional<response_frame> make_response_frame(int32_t correlation_id, int16_
 }
 
 connection::connection(asio::ip::tcp::socket socket, connection_info info,
-                       const connection_limits& limits, shard_services& services,
-                       std::function<void()> on_closed)
+                       const connection_limits& limits, request_memory_pool& memory,
+                       shard_services& services, std::function<void()> on_closed)
     : socket_(std::move(socket)),
       info_(std::move(info)),
       limits_(limits),
       services_(services),
       on_closed_(std::move(on_closed)),
+      memory_(memory),
       changed_(socket_.get_executor()),
       idle_timer_(socket_.get_executor()) {
     touch();
+}
+
+connection::~connection() {
+    if (pooled_bytes_ > 0) {
+        memory_.release(pooled_bytes_);
+    }
 }
 
 void connection::start() {
@@ -161,7 +172,37 @@ void connection::close(std::string_view reason) {
 
 bool connection::has_room_for_another_request() const {
     return in_flight_.size() < static_cast<std::size_t>(limits_.max_in_flight_requests) &&
-           in_flight_request_bytes_ < static_cast<std::size_t>(limits_.max_request_bytes);
+           held_bytes_ < static_cast<std::size_t>(limits_.max_request_bytes);
+}
+
+asio::awaitable<bool> connection::reserve_request(std::size_t bytes) {
+    std::chrono::milliseconds retry_after = first_memory_retry;
+    while (!memory_.try_reserve(bytes)) {
+        if (reading_stopped_) {
+            co_return false;
+        }
+        asio::steady_timer retry(socket_.get_executor(), retry_after);
+        co_await retry.async_wait(asio::bind_cancellation_slot(cancel_read_.slot(), use_tuple));
+        if (reading_stopped_) {
+            co_return false;
+        }
+        retry_after = std::min(retry_after * 2, last_memory_retry);
+    }
+    pooled_bytes_ += bytes;
+    held_bytes_ += bytes;
+    co_return true;
+}
+
+void connection::release_request(std::size_t bytes) {
+    SAMSA_ASSERT(bytes <= pooled_bytes_, "releasing %zu of %zu pooled bytes", bytes, pooled_bytes_);
+    memory_.release(bytes);
+    pooled_bytes_ -= bytes;
+    held_bytes_ -= bytes;
+}
+
+bool connection::serving_requests() const {
+    return std::any_of(in_flight_.begin(), in_flight_.end(),
+                       [](const auto& slot) { return !slot->done; });
 }
 
 asio::awaitable<std::optional<shared_bytes>> connection::read_frame() {
@@ -181,6 +222,9 @@ asio::awaitable<std::optional<shared_bytes>> connection::read_frame() {
         co_return std::nullopt;
     }
     auto expected = static_cast<std::size_t>(size);
+    if (!co_await reserve_request(expected)) {
+        co_return std::nullopt;
+    }
     shared_bytes frame = shared_bytes::uninitialized(std::min(expected, first_frame_buffer_bytes));
     std::size_t received = 0;
     while (received < expected) {
@@ -194,6 +238,7 @@ asio::awaitable<std::optional<shared_bytes>> connection::read_frame() {
             co_await asio::async_read(socket_, asio::buffer(rest.data(), rest.size()),
                                       asio::bind_cancellation_slot(cancel_read_.slot(), use_tuple));
         if (read_error) {
+            release_request(expected);
             co_return std::nullopt;
         }
         received += count;
@@ -219,11 +264,13 @@ asio::awaitable<void> connection::read_loop() {
         std::size_t frame_bytes = frame->size();
         auto parsed = parse_request_frame(std::move(*frame));
         if (!parsed) {
+            release_request(frame_bytes);
             close(to_string(parsed.error()));
             break;
         }
         request_frame& request = parsed.value();
         if (!services_.handlers->accepts(request.api->key, request.api_version)) {
+            release_request(frame_bytes);
             close(fmt::format("{} (key {}) version {} is not served", request.api->name,
                               request.api->key, request.api_version));
             break;
@@ -231,7 +278,6 @@ asio::awaitable<void> connection::read_loop() {
         auto slot = std::make_shared<pending_request>();
         slot->request_bytes = frame_bytes;
         in_flight_.push_back(slot);
-        in_flight_request_bytes_ += frame_bytes;
         spawn_on(self, socket_.get_executor(), serve(slot, std::move(request)));
     }
     // End of input or drain: stop reading, answer what was read, then close.
@@ -250,6 +296,9 @@ asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
                             .correlation_id = request.correlation_id,
                             .client_id = std::move(request.client_id)};
     handler_result result = co_await handler->handle(context, request.body);
+    // The request's bytes are no longer needed once its handler is done.
+    request.body = protocol::wire_reader(shared_bytes());
+    release_request(slot->request_bytes);
     if (auto* body = std::get_if<response_body>(&result)) {
         int16_t header_version =
             protocol::response_header_version(*request.api, request.api_version);
@@ -259,6 +308,9 @@ asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
             log::error("connection {}: {} v{} response larger than a frame can be", info_.id,
                        request.api->name, request.api_version);
             slot->close_reason = "response too large";
+        } else {
+            slot->response_bytes = slot->response->bytes.size();
+            held_bytes_ += slot->response_bytes;
         }
     } else if (auto* closing = std::get_if<close_connection>(&result)) {
         slot->close_reason = std::move(closing->reason);
@@ -296,7 +348,7 @@ asio::awaitable<void> connection::write_loop() {
             break;
         }
         for (const auto& sent : batch) {
-            in_flight_request_bytes_ -= sent->request_bytes;
+            held_bytes_ -= sent->response_bytes;
         }
         changed_.notify_all();
         if (close_reason) {
@@ -406,7 +458,7 @@ asio::awaitable<void> connection::idle_loop() {
     while (!closed_) {
         auto deadline = last_activity_ + limits_.max_idle;
         if (std::chrono::steady_clock::now() >= deadline) {
-            if (in_flight_.empty()) {
+            if (!serving_requests()) {
                 close(fmt::format("idle for {} ms (connections.max.idle.ms)",
                                   limits_.max_idle.count()));
                 break;

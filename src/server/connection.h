@@ -5,16 +5,19 @@
 //
 //   reader   reads a frame (4-byte size, then that many bytes, never more than
 //            socket.request.max.bytes), parses the header, queues a pending slot and
-//            starts the handler; it waits while queued.max.requests slots or
-//            socket.request.max.bytes of request bytes are in flight (backpressure: the
-//            socket is simply not read).
+//            starts the handler. Backpressure (the socket is simply not read): it waits
+//            while queued.max.requests slots, or socket.request.max.bytes of requests
+//            being served and unsent responses, are held by the connection; and before
+//            reading a frame's body until the broker-wide request_memory_pool
+//            (queued.max.request.bytes) can hold it until its handler is done.
 //   handlers run concurrently, each filling its slot when done.
 //   writer   sends finished slots strictly in request order (Kafka's guarantee), batching
 //            consecutive finished responses into one gathered write. A response with file
 //            regions (Fetch records, zero copy) splits that write: the bytes before a
 //            region go in a gathered write, the region with sendfile(2), and so on.
 //   idle     closes the connection after connections.max.idle.ms without traffic and
-//            with nothing in flight.
+//            with no request still being served (answered requests whose responses the
+//            client does not read count as idle: such a client cannot hold memory forever).
 //
 // A malformed frame, an API or version that is not served, or a failed write closes the
 // connection at once (Kafka's behaviour), and so does a file region that ends early (a
@@ -40,6 +43,7 @@
 #include "runtime/async_event.h"
 #include "server/handler.h"
 #include "server/request_frame.h"
+#include "server/request_memory_pool.h"
 #include "server/server_options.h"
 #include "server/shard_services.h"
 #include "storage/partition_log.h"
@@ -58,7 +62,9 @@ class connection : public std::enable_shared_from_this<connection> {
 public:
     // on_closed runs once, on this shard, when the connection has closed.
     connection(asio::ip::tcp::socket socket, connection_info info, const connection_limits& limits,
-               shard_services& services, std::function<void()> on_closed);
+               request_memory_pool& memory, shard_services& services,
+               std::function<void()> on_closed);
+    ~connection();
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
 
@@ -74,7 +80,11 @@ public:
 private:
     // A request read and not yet answered, in request order.
     struct pending_request {
+        // The request's frame, held in the pool and by the connection until the handler
+        // is done; then the response frame's bytes (not its file regions), held by the
+        // connection until sent.
         std::size_t request_bytes = 0;
+        std::size_t response_bytes = 0;
         bool done = false;
         std::optional<response_frame> response;   // nullopt: nothing to send
         std::optional<std::string> close_reason;  // set: close instead of answering
@@ -94,6 +104,11 @@ private:
     // an error, cancellation, or a size out of bounds, which also closes).
     asio::awaitable<std::optional<shared_bytes>> read_frame();
     bool has_room_for_another_request() const;
+    // Waits until the pool holds a request's bytes for this connection; false when reading
+    // stopped.
+    asio::awaitable<bool> reserve_request(std::size_t bytes);
+    void release_request(std::size_t bytes);
+    bool serving_requests() const;
     void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
     asio::ip::tcp::socket socket_;
@@ -102,8 +117,13 @@ private:
     shard_services& services_;
     std::function<void()> on_closed_;
 
+    request_memory_pool& memory_;
     std::deque<std::shared_ptr<pending_request>> in_flight_;
-    std::size_t in_flight_request_bytes_ = 0;
+    // Bytes of requests being served and of unsent responses: at most
+    // socket.request.max.bytes before the reader waits.
+    std::size_t held_bytes_ = 0;
+    // The requests' part of it, reserved in memory_.
+    std::size_t pooled_bytes_ = 0;
     // Signalled whenever in-flight state changes: a slot finished, slots were freed, the
     // connection is draining or closed. Reader and writer re-check their conditions.
     runtime::async_event changed_;

@@ -49,7 +49,8 @@ server::server(runtime::shard_set& shards, server_options options,
       options_(std::move(options)),
       services_(std::move(services)),
       connections_(shards.size()),
-      quota_(shards.at(0u).executor(), options_.max_connections, options_.max_connections_per_ip) {
+      quota_(shards.at(0u).executor(), options_.max_connections, options_.max_connections_per_ip),
+      memory_(options_.max_queued_request_bytes) {
     SAMSA_ASSERT(services_.size() == shards.size(), "one shard_services per shard, got %zu for %u",
                  services_.size(), shards.size());
 }
@@ -170,7 +171,7 @@ void server::adopt(runtime::shard& owner, asio::ip::tcp::socket socket, uint64_t
         asio::post(shards_.at(0u).executor(), [this, address] { quota_.release(address); });
     };
     auto opened =
-        std::make_shared<connection>(std::move(socket), std::move(info), options_.limits,
+        std::make_shared<connection>(std::move(socket), std::move(info), options_.limits, memory_,
                                      *services_[owner.id().value()], std::move(on_closed));
     registry.open.emplace(id, opened);
     log::debug("connection {} from {} on listener {}", id, opened->info().peer, listener_name);

@@ -26,6 +26,7 @@
 #include "runtime/shard.h"
 #include "server/connection.h"
 #include "server/connection_quota.h"
+#include "server/request_memory_pool.h"
 #include "server/server_options.h"
 #include "server/shard_services.h"
 
@@ -77,7 +78,8 @@ private:
     std::vector<shard_services*> services_;
     std::vector<shard_connections> connections_;  // index: shard
     std::vector<listener> listeners_;
-    connection_quota quota_;  // shard 0
+    connection_quota quota_;      // shard 0
+    request_memory_pool memory_;  // every shard
     uint32_t next_shard_ = 0;
     uint64_t next_connection_id_ = 0;  // shard 0
     bool stopping_ = false;

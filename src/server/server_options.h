@@ -31,6 +31,9 @@ struct connection_limits {
 struct server_options {
     std::vector<listener_spec> listeners;
     connection_limits limits;
+    // queued.max.request.bytes: bytes of requests being served, over every connection
+    // (request_memory_pool.h); <= 0: no budget.
+    int64_t max_queued_request_bytes = -1;
     int32_t max_connections = INT32_MAX;           // max.connections (broker-wide)
     int32_t max_connections_per_ip = INT32_MAX;    // max.connections.per.ip
     int32_t socket_send_buffer_bytes = 102400;     // socket.send.buffer.bytes, -1: OS default

@@ -125,7 +125,7 @@ TEST(broker_config, DefaultsAreKafkas) {
     auto config = built({});
     EXPECT_EQ(config.server.socket_request_max_bytes, 104857600);
     EXPECT_EQ(config.server.queued_max_requests, 500);
-    EXPECT_EQ(config.server.queued_max_request_bytes, -1);
+    EXPECT_EQ(config.server.queued_max_request_bytes, 536870912);
     EXPECT_EQ(config.server.connections_max_idle_ms, 600000);
     EXPECT_EQ(config.server.max_connections, INT32_MAX);
     EXPECT_EQ(config.server.socket_send_buffer_bytes, 102400);

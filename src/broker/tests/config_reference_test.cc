@@ -165,8 +165,8 @@ TEST(config_definitions, SamsasDeviationsFromKafkaDefaultsAreRecorded) {
             deviating.insert(definition.name);
         }
     }
-    EXPECT_EQ(deviating,
-              (std::set<std::string_view>{"process.roles", "node.id", "listeners", "log.dir"}));
+    EXPECT_EQ(deviating, (std::set<std::string_view>{"process.roles", "node.id", "listeners",
+                                                     "log.dir", "queued.max.request.bytes"}));
     EXPECT_EQ(find_config_definition("listeners")->default_value, "PLAINTEXT://127.0.0.1:9092");
 }
 

@@ -108,7 +108,7 @@ public:
 
         connection_info info{.id = 1, .listener_name = "PLAINTEXT", .peer = "127.0.0.1:1"};
         connection_ = std::make_shared<connection>(std::move(server_socket), std::move(info),
-                                                   connection_limits{}, services_,
+                                                   connection_limits{}, memory_, services_,
                                                    [this] { closed_ = true; });
         connection_->start();
         server_thread_ = std::thread([this] { server_io_.run(); });
@@ -185,6 +185,7 @@ private:
     std::map<int32_t, handler_result> script_;
     handler_registry registry_;
     shard_services services_;
+    request_memory_pool memory_{-1};
     asio::io_context server_io_;
     asio::io_context client_io_;
     asio::ip::tcp::socket client_;
