@@ -45,6 +45,22 @@ def samsa_binary():
     return build_dir() / "samsa"
 
 
+def sanitizer_build():
+    """Whether the build under test is the AddressSanitizer one (SAMSA_SANITIZE=ON in its
+    CMakeCache.txt; without a cache, whether the binary carries the ASan runtime)."""
+    cache = build_dir() / "CMakeCache.txt"
+    if cache.is_file():
+        return "SAMSA_SANITIZE:BOOL=ON" in cache.read_text(encoding="utf-8", errors="replace")
+    marker = b"__asan_init"
+    tail = b""
+    with open(samsa_binary(), "rb") as binary:
+        while chunk := binary.read(1 << 24):
+            if marker in tail + chunk:
+                return True
+            tail = chunk[-len(marker):]
+    return False
+
+
 def missing_binary_message(path, target):
     return (f"{path} not found. Build it with\n"
             f"  flock /tmp/samsa-build.lock cmake --build {build_dir()} --target {target}\n"

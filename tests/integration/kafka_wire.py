@@ -44,6 +44,7 @@ FIRST_FLEXIBLE_VERSION = {PRODUCE: 9, FETCH: 12, METADATA: 9, API_VERSIONS: 3,
                           INIT_PRODUCER_ID: 2, ADD_PARTITIONS_TO_TXN: 3, ADD_OFFSETS_TO_TXN: 3,
                           END_TXN: 3, WRITE_TXN_MARKERS: 1, TXN_OFFSET_COMMIT: 3,
                           DESCRIBE_TRANSACTIONS: 0, LIST_TRANSACTIONS: 0}
+FIRST_FLEXIBLE_VERSION[LIST_OFFSETS] = 6
 # Fetch names topics by topic id (UUID) instead of by name from this version.
 FIRST_FETCH_VERSION_WITH_TOPIC_IDS = 13
 
@@ -222,6 +223,33 @@ def produce_request(version, topic_data, acks=-1, timeout_ms=30000, transactiona
         topics.append(topic)
     out = string(transactional_id, compact=flexible) if version >= 3 else b""
     out += int16(acks) + int32(timeout_ms) + array(topics, compact=flexible)
+    if flexible:
+        out += tagged_fields()
+    return out
+
+
+def list_offsets_request(version, topics, isolation_level=0, replica_id=-1):
+    """ListOffsets body of v1+. `topics` is a list of (topic name, [(partition, timestamp)]),
+    a timestamp being -2 (earliest), -1 (latest) or a time in ms; v4+ send no leader epoch
+    (-1)."""
+    assert version >= 1, "ListOffsets v0 is not encoded here"
+    flexible = is_flexible(LIST_OFFSETS, version)
+    encoded_topics = []
+    for name, partitions in topics:
+        elements = []
+        for partition, timestamp in partitions:
+            element = int32(partition) + (int32(-1) if version >= 4 else b"") + int64(timestamp)
+            if flexible:
+                element += tagged_fields()
+            elements.append(element)
+        topic = string(name, compact=flexible) + array(elements, compact=flexible)
+        if flexible:
+            topic += tagged_fields()
+        encoded_topics.append(topic)
+    out = int32(replica_id)
+    if version >= 2:
+        out += int8(isolation_level)
+    out += array(encoded_topics, compact=flexible)
     if flexible:
         out += tagged_fields()
     return out
