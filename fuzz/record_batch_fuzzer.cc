@@ -16,6 +16,8 @@
 //   - storage::validate_produce_records, the broker's full check of a Produce request's
 //     records, either refuses them or returns one batch that parses with its CRC, decodes
 //     record by record (offset deltas contiguous) and holds the record count it claims;
+//   - the in-place rewrites partition_log::append applies to that batch (base offset,
+//     leader epoch, LogAppendTime) leave a batch that parses with its CRC;
 //   - every batch record_batch_splitter frames, whether or not the validator accepted the
 //     buffer: the view's accessors, decompression of its payload with its codec (gzip,
 //     snappy in both framings, lz4, zstd) never returning more than the bound, the
@@ -51,6 +53,8 @@ constexpr std::size_t small_bound_bytes = 1024 * 1024;
 constexpr std::size_t max_round_trip_bytes = 64 * 1024;
 // Seeds carry timestamps near this; a clock far from them refuses every record.
 constexpr int64_t now_ms = 1'700'000'000'000;
+// Where the log puts an accepted batch (any offset well inside a segment).
+constexpr offset appended_base_offset{1000};
 
 // Rewrites the CRC of every batch whose length field fits in the buffer, in order, stopping
 // at the first that does not (the splitter stops there too).
@@ -175,7 +179,8 @@ void walk_batches(std::span<const uint8_t> buffer, std::size_t bound) {
 }
 
 // What the validator accepts must be a batch the log can store and any reader can read.
-void check_validated(const storage::validated_batch& validated, std::size_t bound) {
+void check_validated(const storage::validated_batch& validated, std::size_t bound,
+                     bool log_append_time) {
     auto bytes = validated.bytes.span();
     auto batch = protocol::record_batch_view::parse(bytes, protocol::crc_check::verify);
     SAMSA_ASSERT(batch.has_value(), "the validated batch does not parse: %s",
@@ -192,6 +197,24 @@ void check_validated(const storage::validated_batch& validated, std::size_t boun
                  std::string(to_string(counted.error())).c_str());
     SAMSA_ASSERT(counted.value() == validated.record_count, "%d records decoded of %d",
                  counted.value(), validated.record_count);
+
+    // What partition_log::append then does to it in place: still a valid batch.
+    std::vector<uint8_t> appended(bytes.begin(), bytes.end());
+    protocol::set_base_offset(appended, appended_base_offset);
+    protocol::set_partition_leader_epoch(appended, leader_epoch(7));
+    if (log_append_time) {
+        protocol::set_log_append_time(appended, now_ms);
+    }
+    auto stored = protocol::record_batch_view::parse(appended, protocol::crc_check::verify);
+    SAMSA_ASSERT(stored.has_value(), "the batch as appended does not parse: %s",
+                 std::string(to_string(stored.error())).c_str());
+    SAMSA_ASSERT(stored->base_offset() == appended_base_offset &&
+                     stored->partition_leader_epoch() == leader_epoch(7),
+                 "the appended batch lost its offset or epoch");
+    SAMSA_ASSERT(!log_append_time ||
+                     (stored->timestamp_type() == protocol::timestamp_type::log_append_time &&
+                      stored->max_timestamp_ms() == now_ms),
+                 "the appended batch lost its LogAppendTime");
 }
 
 }  // namespace
@@ -232,7 +255,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     auto validated =
         storage::validate_produce_records(shared_bytes::copy_of(records), config, request);
     if (validated) {
-        fuzz::check_validated(*validated, bound);
+        fuzz::check_validated(*validated, bound,
+                              config.timestamp_type == protocol::timestamp_type::log_append_time);
     }
     fuzz::walk_batches(records, bound);
     return 0;

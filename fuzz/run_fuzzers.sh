@@ -87,10 +87,10 @@ run_target() {
             "in $elapsed s; input: ${artifact:-none written}; log: $log"
         # The report: from the first error line, at most 60 lines.
         # (SAMSA_ASSERT prints its message on the line before "assertion failed".)
-        grep -n -m 1 -E 'ERROR:|runtime error|assertion failed|==[0-9]+==' "$log" |
-            cut -d: -f1 | while read -r first; do
-            tail -n +"$((first > 1 ? first - 1 : 1))" "$log" | head -n 60 | sed 's/^/    /'
-        done
+        awk '/ERROR:|runtime error|==[0-9]+==/ && !shown { shown = NR }
+             /assertion failed/ && !shown { shown = NR; print previous }
+             shown && NR < shown + 60 { print }
+             { previous = $0 }' "$log" | sed 's/^/    /'
     } >"$results_dir/$target.summary"
 }
 

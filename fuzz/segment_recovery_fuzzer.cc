@@ -16,13 +16,15 @@
 //   - find_batch and find_offset_by_timestamp work on the recovered segment;
 //   - closed and opened again without recovery (trusting the indexes recovery built, as
 //     after a clean shutdown) it has the same size and next offset; opened once more with
-//     recovery, there is nothing more to cut.
+//     recovery, there is nothing more to cut;
+//   - truncate_to an offset halfway removes whole batches only, to below that offset.
 //
 // The files live in one directory under /dev/shm (tmpfs: no disk writes), else $TMPDIR or
 // /tmp, reused by every run and emptied after each.
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -210,6 +212,22 @@ void run(storage::file_system& fs, const std::filesystem::path& dir,
                  static_cast<unsigned long long>(again->bytes_cut_by_recovery()),
                  static_cast<unsigned long long>(again->size_bytes()),
                  static_cast<long long>(again->next_offset().value()));
+    (void)again->largest_timestamp_ms();
+    (void)again->first_batch_timestamp_ms();
+
+    // Truncation to an offset halfway (a follower's after a leader change): whole batches
+    // go, from the one holding that offset, and the rebuild finds nothing to cut.
+    offset middle(next.value() / 2);
+    auto truncated = again->truncate_to(middle);
+    SAMSA_ASSERT(truncated.has_value(), "truncate_to failed: %s",
+                 truncated.error().message.c_str());
+    SAMSA_ASSERT(
+        again->size_bytes() + truncated.value() == kept &&
+            again->next_offset() <= std::max(middle, base) && again->bytes_cut_by_recovery() == 0,
+        "truncation to %lld cut %llu of %llu bytes, leaving offsets up to %lld",
+        static_cast<long long>(middle.value()), static_cast<unsigned long long>(truncated.value()),
+        static_cast<unsigned long long>(kept),
+        static_cast<long long>(again->next_offset().value()));
     SAMSA_ASSERT(again->close().has_value(), "close failed");
 }
 
