@@ -9,7 +9,7 @@ PYTHON := /usr/bin/python3
 SCHEMAS ?= ../shared/kafka-protocol
 
 HAND_WRITTEN_SOURCES = $(shell git ls-files --cached --others --exclude-standard \
-	'src/*.h' 'src/*.cc' 'tools/*.h' 'tools/*.cc' 'bench/*.h' 'bench/*.cc' 'fuzz/*.cc' \
+	'src/*.h' 'src/*.cc' 'tools/*.h' 'tools/*.cc' 'bench/*.h' 'bench/*.cc' 'fuzz/*.h' 'fuzz/*.cc' \
 	| grep -v '/generated/')
 
 .PHONY: all deps build build-asan test unit-test asan-test integration-test \

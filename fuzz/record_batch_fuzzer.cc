@@ -33,19 +33,17 @@
 #include <vector>
 
 #include "base/assert.h"
-#include "base/crc32c.h"
-#include "base/endian.h"
 #include "base/shared_bytes.h"
 #include "protocol/compression.h"
 #include "protocol/record.h"
 #include "protocol/record_batch.h"
-#include "protocol/record_batch_format.h"
 #include "storage/produce_validator.h"
+
+#include "batch_crc_fix_up.h"
 
 namespace samsa::fuzz {
 namespace {
 
-namespace format = protocol::record_batch_format;
 using protocol::compression_codec;
 
 constexpr std::size_t small_bound_bytes = 1024 * 1024;
@@ -55,26 +53,6 @@ constexpr std::size_t max_round_trip_bytes = 64 * 1024;
 constexpr int64_t now_ms = 1'700'000'000'000;
 // Where the log puts an accepted batch (any offset well inside a segment).
 constexpr offset appended_base_offset{1000};
-
-// Rewrites the CRC of every batch whose length field fits in the buffer, in order, stopping
-// at the first that does not (the splitter stops there too).
-void fix_up_crcs(std::span<uint8_t> buffer) {
-    std::size_t position = 0;
-    while (buffer.size() - position >= format::header_size_bytes) {
-        auto length =
-            load_big_endian<int32_t>(buffer.data() + position + format::batch_length_position);
-        if (length < format::min_batch_length ||
-            static_cast<std::size_t>(length) >
-                buffer.size() - position - format::log_overhead_bytes) {
-            return;
-        }
-        std::size_t size = format::log_overhead_bytes + static_cast<std::size_t>(length);
-        auto batch = buffer.subspan(position, size);
-        uint32_t crc = crc32c(batch.subspan(format::crc_coverage_start));
-        store_big_endian<uint32_t>(batch.data() + format::crc_position, crc);
-        position += size;
-    }
-}
 
 // Whether the payload decompresses within the bound (true for an uncompressed batch).
 bool check_decompression(const protocol::record_batch_view& batch, std::size_t bound) {

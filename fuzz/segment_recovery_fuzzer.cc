@@ -37,17 +37,16 @@
 #include <vector>
 
 #include "base/assert.h"
-#include "base/crc32c.h"
-#include "base/endian.h"
+#include "base/temporary_directory.h"
 #include "protocol/record_batch.h"
-#include "protocol/record_batch_format.h"
 #include "storage/file_system.h"
 #include "storage/log_segment.h"
+
+#include "batch_crc_fix_up.h"
 
 namespace samsa::fuzz {
 namespace {
 
-namespace format = protocol::record_batch_format;
 using storage::log_segment;
 
 constexpr int64_t now_ms = 1'700'000'000'000;
@@ -55,42 +54,11 @@ constexpr int64_t now_ms = 1'700'000'000'000;
 const storage::segment_settings settings{.max_index_bytes = 64 * 1024, .index_interval_bytes = 256};
 const offset base{0};
 
-std::filesystem::path make_work_directory() {
-    std::filesystem::path parent = "/dev/shm";
-    if (::access(parent.c_str(), W_OK) != 0) {
-        const char* tmp = std::getenv("TMPDIR");
-        parent = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-    }
-    std::string pattern = (parent / "samsa-segment-fuzz-XXXXXX").string();
-    SAMSA_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp %s failed", pattern.c_str());
-    return pattern;
-}
-
-// The directory goes when the process ends normally (libFuzzer exits through exit()).
-struct work_directory {
-    std::filesystem::path path = make_work_directory();
-    ~work_directory() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-};
-
-void fix_up_crcs(std::span<uint8_t> buffer) {
-    std::size_t position = 0;
-    while (buffer.size() - position >= format::header_size_bytes) {
-        auto length =
-            load_big_endian<int32_t>(buffer.data() + position + format::batch_length_position);
-        if (length < format::min_batch_length ||
-            static_cast<std::size_t>(length) >
-                buffer.size() - position - format::log_overhead_bytes) {
-            return;
-        }
-        std::size_t size = format::log_overhead_bytes + static_cast<std::size_t>(length);
-        auto batch = buffer.subspan(position, size);
-        store_big_endian<uint32_t>(batch.data() + format::crc_position,
-                                   crc32c(batch.subspan(format::crc_coverage_start)));
-        position += size;
-    }
+// tmpfs when there is one: no disk writes. Removed when the process ends normally
+// (libFuzzer exits through exit()).
+std::filesystem::path work_directory_parent() {
+    return ::access("/dev/shm", W_OK) == 0 ? std::filesystem::path("/dev/shm")
+                                           : temporary_directory::default_parent();
 }
 
 std::unique_ptr<log_segment> open_segment(storage::file_system& fs,
@@ -236,7 +204,7 @@ void run(storage::file_system& fs, const std::filesystem::path& dir,
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     using namespace samsa;
-    static fuzz::work_directory directory;
+    static temporary_directory directory("samsa-segment-fuzz", fuzz::work_directory_parent());
     static std::unique_ptr<storage::file_system> fs = storage::make_posix_file_system(nullptr);
     if (size < 1) {
         return 0;
@@ -245,9 +213,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     if (data[0] & 0x01) {
         fuzz::fix_up_crcs(file);
     }
-    fuzz::run(*fs, directory.path, file);
+    fuzz::run(*fs, directory.path(), file);
     std::error_code ignored;
-    for (const auto& entry : std::filesystem::directory_iterator(directory.path, ignored)) {
+    for (const auto& entry : std::filesystem::directory_iterator(directory.path(), ignored)) {
         std::filesystem::remove(entry.path(), ignored);
     }
     return 0;

@@ -1,7 +1,8 @@
 #pragma once
 
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it when the object
-// goes: for tests, benchmarks and tools, never for the broker's own data.
+// A fresh directory under $TMPDIR (or /tmp, or a parent given), removed with everything in
+// it when the object goes: for tests, benchmarks, fuzzers and tools, never for the broker's
+// own data.
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,10 +15,9 @@ namespace samsa {
 
 class temporary_directory {
 public:
-    explicit temporary_directory(std::string_view prefix = "samsa") {
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" +
-                              std::string(prefix) + "-XXXXXX";
+    explicit temporary_directory(std::string_view prefix = "samsa",
+                                 const std::filesystem::path& parent = default_parent()) {
+        std::string pattern = (parent / (std::string(prefix) + "-XXXXXX")).string();
         SAMSA_ASSERT(::mkdtemp(pattern.data()) != nullptr, "mkdtemp %s failed", pattern.c_str());
         path_ = pattern;
     }
@@ -27,6 +27,12 @@ public:
     }
     temporary_directory(const temporary_directory&) = delete;
     temporary_directory& operator=(const temporary_directory&) = delete;
+
+    // $TMPDIR, or /tmp.
+    static std::filesystem::path default_parent() {
+        const char* base = std::getenv("TMPDIR");
+        return base != nullptr && *base != '\0' ? base : "/tmp";
+    }
 
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(std::string_view name) const { return path_ / name; }

@@ -296,8 +296,6 @@ asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
                             .correlation_id = request.correlation_id,
                             .client_id = std::move(request.client_id)};
     handler_result result = co_await handler->handle(context, request.body);
-    // The request's bytes are no longer needed once its handler is done.
-    request.body = protocol::wire_reader(shared_bytes());
     release_request(slot->request_bytes);
     if (auto* body = std::get_if<response_body>(&result)) {
         int16_t header_version =

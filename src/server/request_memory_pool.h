@@ -32,7 +32,6 @@ public:
     void release(std::size_t bytes);
 
     bool bounded() const { return budget_bytes_ > 0; }
-    int64_t budget_bytes() const { return budget_bytes_; }
     int64_t used_bytes() const { return used_bytes_.load(std::memory_order_relaxed); }
     // The most ever in use at once.
     int64_t peak_bytes() const { return peak_bytes_.load(std::memory_order_relaxed); }

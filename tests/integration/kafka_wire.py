@@ -205,24 +205,28 @@ def metadata_request(version, topics=None, allow_auto_topic_creation=True,
     return out
 
 
+def topics_array(topics, encode_partition, flexible):
+    """The [topic name, [partition]] array most requests carry: `topics` is a list of
+    (name, partitions), each partition encoded by `encode_partition`; flexible versions
+    close every struct with an empty tagged-field section."""
+    def struct(body):
+        return body + tagged_fields() if flexible else body
+
+    return array([struct(string(name, compact=flexible) +
+                         array([struct(encode_partition(partition)) for partition in partitions],
+                               compact=flexible))
+                  for name, partitions in topics], compact=flexible)
+
+
 def produce_request(version, topic_data, acks=-1, timeout_ms=30000, transactional_id=None):
     """Produce body. `topic_data` is {topic name: {partition: records}}, records being the
     bytes of record batches (record_batch()) or None; v3+ carry the transactional id."""
     flexible = is_flexible(PRODUCE, version)
-    topics = []
-    for name, partitions in topic_data.items():
-        elements = []
-        for partition, records in partitions.items():
-            element = int32(partition) + nullable_bytes(records, compact=flexible)
-            if flexible:
-                element += tagged_fields()
-            elements.append(element)
-        topic = string(name, compact=flexible) + array(elements, compact=flexible)
-        if flexible:
-            topic += tagged_fields()
-        topics.append(topic)
+    topics = [(name, partitions.items()) for name, partitions in topic_data.items()]
     out = string(transactional_id, compact=flexible) if version >= 3 else b""
-    out += int16(acks) + int32(timeout_ms) + array(topics, compact=flexible)
+    out += int16(acks) + int32(timeout_ms)
+    out += topics_array(topics, lambda entry: int32(entry[0]) +
+                        nullable_bytes(entry[1], compact=flexible), flexible)
     if flexible:
         out += tagged_fields()
     return out
@@ -234,22 +238,11 @@ def list_offsets_request(version, topics, isolation_level=0, replica_id=-1):
     (-1)."""
     assert version >= 1, "ListOffsets v0 is not encoded here"
     flexible = is_flexible(LIST_OFFSETS, version)
-    encoded_topics = []
-    for name, partitions in topics:
-        elements = []
-        for partition, timestamp in partitions:
-            element = int32(partition) + (int32(-1) if version >= 4 else b"") + int64(timestamp)
-            if flexible:
-                element += tagged_fields()
-            elements.append(element)
-        topic = string(name, compact=flexible) + array(elements, compact=flexible)
-        if flexible:
-            topic += tagged_fields()
-        encoded_topics.append(topic)
     out = int32(replica_id)
     if version >= 2:
         out += int8(isolation_level)
-    out += array(encoded_topics, compact=flexible)
+    out += topics_array(topics, lambda entry: int32(entry[0]) +
+                        (int32(-1) if version >= 4 else b"") + int64(entry[1]), flexible)
     if flexible:
         out += tagged_fields()
     return out

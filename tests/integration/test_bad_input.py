@@ -16,6 +16,7 @@ import kafka_wire
 from kafka_probe import advertised_versions, api_versions
 from kafka_wire import (API_VERSIONS, METADATA, ConnectionClosed, int16, int32, size_prefixed,
                         unsigned_varint)
+from process_memory import virtual_memory_peak_bytes
 
 DEFAULT_SOCKET_REQUEST_MAX_BYTES = 104857600
 NOT_IN_ANY_SCHEMA = 999
@@ -57,23 +58,15 @@ def test_invalid_frame_size_closes_the_connection(shared_broker, connect, probe,
     assert_still_serving(shared_broker, connect, probe)
 
 
-def virtual_memory_peak_bytes(broker):
-    with open(f"/proc/{broker.pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmPeak:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmPeak in /proc/<pid>/status")
-
-
 def test_2gib_size_prefix_reserves_no_memory_of_that_size(start_broker, connect, probe):
     broker = start_broker()
     assert_still_serving(broker, connect, probe)
-    peak_before = virtual_memory_peak_bytes(broker)
+    peak_before = virtual_memory_peak_bytes(broker.pid)
     connection = connect(broker)
     connection.send(int32(0x7FFFFFFF) + b"\x00" * 64)
     connection.assert_closed_by_broker()
     assert_still_serving(broker, connect, probe)
-    grown = virtual_memory_peak_bytes(broker) - peak_before
+    grown = virtual_memory_peak_bytes(broker.pid) - peak_before
     assert grown < 2**30, f"the broker's address space peaked {grown} bytes higher"
 
 

@@ -337,6 +337,14 @@ def test_tombstones_removed_after_delete_retention(start_broker):
 DUPLICATES = [(b"k", b"v%d" % index) for index in range(5)]
 
 
+def assert_cleaned(broker, topic):
+    """Partition 0 of topic gets cleaned, down to the last of produce_then_roll's
+    duplicates and the filler."""
+    wait_for_cleans(broker, f"{topic}-0")
+    assert key_values(confluent_read_to_end(broker, topic)) == [
+        (b"k", b"v4"), (b"filler", b"rolls the segment")]
+
+
 def assert_never_cleaned(broker, topic):
     """After 15 more cleaner runs, partition 0 of topic still has had no clean and holds every
     duplicate produce_then_roll wrote."""
@@ -355,9 +363,7 @@ def test_min_compaction_lag_keeps_recent_records(start_broker):
     for topic in ("lagged", "unlagged"):
         produce_then_roll(broker, topic, DUPLICATES)
 
-    wait_for_cleans(broker, "unlagged-0")
-    assert key_values(confluent_read_to_end(broker, "unlagged")) == [
-        (b"k", b"v4"), (b"filler", b"rolls the segment")]
+    assert_cleaned(broker, "unlagged")
     # Many more cleaner runs on every shard, then still nothing of the lagged log cleaned.
     assert_never_cleaned(broker, "lagged")
 
@@ -371,9 +377,7 @@ def test_max_compaction_lag_cleans_a_log_below_the_dirty_ratio(start_broker):
     for topic in ("overdue", "never-due"):
         produce_then_roll(broker, topic, DUPLICATES)
 
-    wait_for_cleans(broker, "overdue-0")
-    assert key_values(confluent_read_to_end(broker, "overdue")) == [
-        (b"k", b"v4"), (b"filler", b"rolls the segment")]
+    assert_cleaned(broker, "overdue")
     assert_never_cleaned(broker, "never-due")
 
 
