@@ -2,6 +2,7 @@
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
 JOBS ?= $(shell nproc)
 # Debian's python3: python3-pytest, python3-kafka and python3-confluent-kafka belong to it,
 # whatever python3 comes first on PATH.
@@ -31,10 +32,8 @@ build-asan: deps
 		-DCMAKE_CXX_COMPILER=clang++ -DSAMSA_FUZZ=ON
 	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
 
-# fuzz-quick joins `test` once the fuzzers' open findings are fixed (docs/robustness.md);
-# until then ctest runs each fuzzer over its committed corpus.
-test: deps fmt-check codegen-check build build-asan unit-test asan-test integration-test \
-	asan-integration-test
+test: deps fmt-check codegen-check build build-asan unit-test asan-test fuzz-quick \
+	integration-test asan-integration-test
 
 unit-test:
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
@@ -93,20 +92,26 @@ bench: build
 bench-quick: build
 	$(BENCH) --quick --out $(BUILD_DIR)/bench-quick.md
 
-# The libFuzzer targets of fuzz/, built by build-asan (-DSAMSA_FUZZ=ON): every fuzzer for
-# FUZZ_SECONDS, two at a time, each from its working corpus in $(ASAN_BUILD_DIR)/fuzz-corpus.
-# A crash, leak, out-of-memory or timeout fails the target and leaves its input in
-# $(ASAN_BUILD_DIR)/fuzz-crashes. fuzz-quick: a minute per fuzzer.
-.PHONY: fuzz fuzz-quick
+# The libFuzzer targets of fuzz/: every fuzzer for FUZZ_SECONDS, two at a time, each from
+# its working corpus in <build>/fuzz-corpus. A crash, leak, out-of-memory or timeout fails
+# the target and leaves its input in <build>/fuzz-crashes. `fuzz` runs the fuzzers of an
+# optimised (-O2) ASan and UBSan build, which executes inputs several times faster than the
+# -O0 ASan build; fuzz-quick (part of `test`) runs those of the ASan build for a minute each.
+.PHONY: fuzz fuzz-quick build-fuzz
 FUZZ_SECONDS ?= 600
-fuzz: build-asan
-	fuzz/run_fuzzers.sh $(ASAN_BUILD_DIR) $(FUZZ_SECONDS)
+build-fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMSA_SANITIZE=ON \
+		-DCMAKE_CXX_COMPILER=clang++ -DSAMSA_FUZZ=ON
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target samsa_fuzzers
 
-fuzz-quick:
-	$(MAKE) fuzz FUZZ_SECONDS=60
+fuzz: build-fuzz
+	fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
+fuzz-quick: build-asan
+	fuzz/run_fuzzers.sh $(ASAN_BUILD_DIR) 60
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
 
 # The kill -9 durability soak (tests/soak/test_soak.py) at length: SOAK_CYCLES kills of the
 # broker under idempotent acks=all producers (`make test` runs a short one of 10).

@@ -10,7 +10,7 @@ tagged_fields_writer::tagged_fields_writer(wire_writer& writer, const tagged_fie
     writer_.write_unsigned_varint(known_count + static_cast<uint32_t>(unknown.size()));
 }
 
-void tagged_fields_writer::write_unknown_before(uint32_t tag) {
+void tagged_fields_writer::write_unknown_before(uint64_t tag) {
     while (next_unknown_ < unknown_.size() && unknown_[next_unknown_].tag < tag) {
         const auto& field = unknown_[next_unknown_++];
         writer_.write_unsigned_varint(field.tag);
@@ -36,7 +36,8 @@ void tagged_fields_writer::end() {
 }
 
 void tagged_fields_writer::finish() {
-    write_unknown_before(UINT32_MAX);
+    // Past every uint32 tag, so an unknown field tagged UINT32_MAX is written too.
+    write_unknown_before(uint64_t{UINT32_MAX} + 1);
 }
 
 void write_unknown_tagged_fields_json(json_writer& json, const tagged_fields& fields) {

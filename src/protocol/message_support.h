@@ -50,7 +50,7 @@ public:
     void finish();
 
 private:
-    void write_unknown_before(uint32_t tag);
+    void write_unknown_before(uint64_t tag);
 
     wire_writer& writer_;
     const tagged_fields& unknown_;

@@ -1,5 +1,7 @@
 #include "protocol/record_batch.h"
 
+#include <limits>
+
 #include "base/assert.h"
 #include "base/crc32c.h"
 #include "base/endian.h"
@@ -52,6 +54,8 @@ std::string_view to_string(record_batch_error error) {
             return "record batch has a negative record count";
         case record_batch_error::bad_last_offset_delta:
             return "record batch has a negative last offset delta";
+        case record_batch_error::last_offset_overflow:
+            return "record batch's last offset is past the largest offset";
     }
     return "unknown record batch error";
 }
@@ -85,8 +89,14 @@ result<record_batch_view, record_batch_error> record_batch_view::parse(
     if (field<int32_t>(batch, format::record_count_position) < 0) {
         return failure{record_batch_error::bad_record_count};
     }
-    if (field<int32_t>(batch, format::last_offset_delta_position) < 0) {
+    int32_t last_delta = field<int32_t>(batch, format::last_offset_delta_position);
+    if (last_delta < 0) {
         return failure{record_batch_error::bad_last_offset_delta};
+    }
+    // next_offset() is last offset + 1, so the last offset must stay below INT64_MAX.
+    if (field<int64_t>(batch, format::base_offset_position) >=
+        std::numeric_limits<int64_t>::max() - last_delta) {
+        return failure{record_batch_error::last_offset_overflow};
     }
     return record_batch_view(batch);
 }

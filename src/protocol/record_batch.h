@@ -31,6 +31,7 @@ enum class record_batch_error : uint8_t {
     unknown_codec,          // attribute bits 0-2 name no codec
     bad_record_count,       // negative
     bad_last_offset_delta,  // negative
+    last_offset_overflow,   // base offset + last offset delta reaches INT64_MAX
 };
 
 std::string_view to_string(record_batch_error error);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 
 #include "base/assert.h"
 #include "base/endian.h"
@@ -235,7 +236,9 @@ io_result<std::optional<batch_summary>> log_segment::read_batch_header(uint64_t 
         load_big_endian<int32_t>(header.data() + format::last_offset_delta_position);
     int64_t max_timestamp =
         load_big_endian<int64_t>(header.data() + format::max_timestamp_position);
-    if (length < format::min_batch_length || last_delta < 0 ||
+    // A negative base offset, or a last offset at or past INT64_MAX, is corruption too.
+    if (length < format::min_batch_length || last_delta < 0 || base < 0 ||
+        base >= std::numeric_limits<int64_t>::max() - last_delta ||
         position + format::log_overhead_bytes + static_cast<uint64_t>(length) > size_bytes_) {
         return std::optional<batch_summary>();
     }

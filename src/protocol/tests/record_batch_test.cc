@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 #include "base/crc32c.h"
@@ -195,6 +196,21 @@ TEST(record_batch_view, NegativeLastOffsetDeltaIsRejected) {
     EXPECT_EQ(parse_error(bytes), record_batch_error::bad_last_offset_delta);
 }
 
+// next_offset() (last offset + 1) must not overflow, whatever the base offset claims.
+TEST(record_batch_view, LastOffsetAtOrPastInt64MaxIsRejected) {
+    constexpr int64_t max = std::numeric_limits<int64_t>::max();
+    auto bytes =
+        test::batch_around({}, {.record_count = 0, .last_offset_delta = 5, .base_offset = max - 5});
+    EXPECT_EQ(parse_error(bytes), record_batch_error::last_offset_overflow);
+    bytes = test::batch_around({}, {.record_count = 0, .last_offset_delta = 0, .base_offset = max});
+    EXPECT_EQ(parse_error(bytes), record_batch_error::last_offset_overflow);
+    bytes =
+        test::batch_around({}, {.record_count = 0, .last_offset_delta = 5, .base_offset = max - 6});
+    auto view = record_batch_view::parse(bytes);
+    ASSERT_TRUE(view.has_value());
+    EXPECT_EQ(view->next_offset(), offset(max));
+}
+
 TEST(record_batch_view, AttributeBitsMapToFlags) {
     auto bytes = test::batch_around(
         {}, {.record_count = 0,
@@ -382,7 +398,7 @@ TEST(record_batch_splitter, HugeLengthAtTheEndIsAPartialBatch) {
 }
 
 TEST(record_batch_error, EveryErrorHasAName) {
-    for (int e = 0; e <= static_cast<int>(record_batch_error::bad_last_offset_delta); ++e) {
+    for (int e = 0; e <= static_cast<int>(record_batch_error::last_offset_overflow); ++e) {
         EXPECT_NE(to_string(static_cast<record_batch_error>(e)), "unknown record batch error");
     }
 }

@@ -130,6 +130,21 @@ TEST(GeneratedCodec, UnknownTaggedFieldsSurviveRoundTrip) {
     EXPECT_EQ(writer.bytes(), frame);
 }
 
+// The largest tag there is (found by request_fuzzer): written back, not dropped.
+TEST(GeneratedCodec, UnknownTaggedFieldWithTheLargestTagSurvivesRoundTrip) {
+    auto frame = std::vector<uint8_t>{0x02, 'a',  0x02, 'b',  0x02, 0x09, 0x01, 0xca,
+                                      0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0xfe};
+    auto reader = reader_of(frame);
+    api_versions_request request;
+    request.read(reader, 3);
+    ASSERT_TRUE(reader.ok());
+    ASSERT_EQ(request.unknown_tagged_fields.size(), 2u);
+    EXPECT_EQ(request.unknown_tagged_fields[1].tag, UINT32_MAX);
+    wire_writer writer;
+    request.write(writer, 3);
+    EXPECT_EQ(writer.bytes(), frame);
+}
+
 TEST(GeneratedCodec, NonIgnorableFieldAbsentFromVersionCannotBeWritten) {
     metadata_request request;
     request.allow_auto_topic_creation = false;  // exists from v4 on, not ignorable

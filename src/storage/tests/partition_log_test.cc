@@ -5,8 +5,11 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 
+#include <array>
 #include <fstream>
+#include <limits>
 
+#include "base/endian.h"
 #include "base/temporary_directory.h"
 #include "protocol/record_batch.h"
 #include "storage/log_segment.h"
@@ -303,6 +306,30 @@ TEST_F(PartitionLogTest, RecoveryCutsAtExactlyTheBatchWithAFlippedByte) {
     auto log = open_log({.recovery_point = offset(0), .clean_shutdown = false, .now_ms = t0});
     EXPECT_EQ(log->log_end_offset(), offset(2));
     EXPECT_EQ(std::filesystem::file_size(segment_path(offset(0), ".log")), batch_positions[2]);
+}
+
+// The CRC does not cover the base offset: one near INT64_MAX (last offset past it) is
+// corruption, found by the recovery scan rather than overflowing (segment_recovery_fuzzer).
+TEST_F(PartitionLogTest, RecoveryCutsAtABaseOffsetWhoseLastOffsetOverflows) {
+    std::vector<uint64_t> batch_positions;
+    {
+        auto log = open_log();
+        for (int index = 0; index < 3; ++index) {
+            batch_positions.push_back(log->size_bytes());
+            append(*log, 4, t0, 40);
+        }
+    }
+    {
+        std::fstream file(segment_path(offset(0), ".log"),
+                          std::ios::in | std::ios::out | std::ios::binary);
+        std::array<uint8_t, 8> base{};
+        store_big_endian<int64_t>(base.data(), std::numeric_limits<int64_t>::max() - 1);
+        file.seekp(static_cast<std::streamoff>(batch_positions[1]));
+        file.write(reinterpret_cast<const char*>(base.data()), base.size());
+    }
+    auto log = open_log({.recovery_point = offset(0), .clean_shutdown = false, .now_ms = t0});
+    EXPECT_EQ(log->log_end_offset(), offset(4));
+    EXPECT_EQ(std::filesystem::file_size(segment_path(offset(0), ".log")), batch_positions[1]);
 }
 
 TEST_F(PartitionLogTest, RecoveryRemovesSegmentsAfterACorruptOne) {
