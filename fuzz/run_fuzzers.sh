@@ -4,6 +4,8 @@
 #
 #   fuzz/run_fuzzers.sh BUILD_DIR SECONDS_PER_TARGET [PARALLEL_JOBS, default 2]
 #
+# FUZZ_TARGETS="record_batch_fuzzer ..." runs only those targets (default: every one).
+#
 # Each target fuzzes for SECONDS_PER_TARGET with a working corpus in
 # BUILD_DIR/fuzz-corpus/<target>, which keeps what earlier runs found, seeded from the
 # committed fuzz/corpus/<target> and fuzz/regressions/<target> (read, never written). Per
@@ -36,6 +38,20 @@ targets=(
     "segment_recovery_fuzzer 65536 binary.dict"
     "properties_fuzzer 4096 properties.dict"
 )
+
+if [ -n "${FUZZ_TARGETS:-}" ]; then
+    chosen=()
+    for entry in "${targets[@]}"; do
+        for name in $FUZZ_TARGETS; do
+            [ "${entry%% *}" = "$name" ] && chosen+=("$entry")
+        done
+    done
+    if [ ${#chosen[@]} -eq 0 ]; then
+        echo "FUZZ_TARGETS names no target of: ${targets[*]%% *}" >&2
+        exit 2
+    fi
+    targets=("${chosen[@]}")
+fi
 
 mkdir -p "$build_dir/fuzz-crashes" "$build_dir/fuzz-logs"
 results_dir=$(mktemp -d)

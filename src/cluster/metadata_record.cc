@@ -36,6 +36,7 @@ metadata_record_error from_decode_error(protocol::decode_error error) {
         case protocol::decode_error::none:
         case protocol::decode_error::negative_length:
         case protocol::decode_error::length_past_end:
+        case protocol::decode_error::too_many_entries:
             break;
     }
     return metadata_record_error::malformed_record;

@@ -26,6 +26,7 @@ offsets_record_error from_decode_error(protocol::decode_error error) {
         case protocol::decode_error::negative_length:
         case protocol::decode_error::length_past_end:
         case protocol::decode_error::bad_varint:
+        case protocol::decode_error::too_many_entries:
             break;
     }
     return offsets_record_error::malformed;

@@ -24,6 +24,8 @@ const char* to_string(decode_error error) {
             return "unsupported version";
         case decode_error::trailing_bytes:
             return "trailing bytes";
+        case decode_error::too_many_entries:
+            return "more entries than the request memory budget takes";
     }
     return "unknown";
 }
@@ -189,11 +191,20 @@ int32_t wire_reader::read_array_length(bool compact, std::size_t min_element_byt
         fail(decode_error::length_past_end);
         return 0;
     }
+    if (entry_count_ != nullptr) {
+        entry_count_->read += static_cast<uint64_t>(count);
+        if (entry_count_->read > entry_count_->limit) {
+            fail(decode_error::too_many_entries);
+            return 0;
+        }
+    }
     return static_cast<int32_t>(count);
 }
 
 wire_reader wire_reader::sub_reader(std::size_t size) {
-    return wire_reader(read_raw(size));
+    wire_reader sub(read_raw(size));
+    sub.entry_count_ = entry_count_;
+    return sub;
 }
 
 }  // namespace samsa::protocol

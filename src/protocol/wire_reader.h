@@ -27,9 +27,18 @@ enum class decode_error : uint8_t {
     bad_varint,           // an unterminated or overlong varint
     unsupported_version,  // the version is outside the message's valid range
     trailing_bytes,       // bytes left over after the message
+    too_many_entries,     // more array elements than the reader's entry_count allows
 };
 
 const char* to_string(decode_error error);
+
+// The array elements one decode reads, against a limit: the server charges a request for
+// the entries it names, whose decoded size can be many times their wire size
+// (server/request_decoding.h).
+struct entry_count {
+    uint64_t limit = UINT64_MAX;
+    uint64_t read = 0;
+};
 
 class wire_reader {
 public:
@@ -72,6 +81,11 @@ public:
     // min_element_bytes (treated as 1 when 0).
     int32_t read_array_length(bool compact, std::size_t min_element_bytes);
 
+    // Adds every array's element count to *count (nullptr: stop counting), failing with
+    // too_many_entries once it passes count->limit. Sub-readers count into the same one.
+    // The count must outlive the reads.
+    void count_entries(entry_count* count) { entry_count_ = count; }
+
     // A struct's presence marker (int8: -1 absent, 1 present) for nullable struct fields.
     bool read_struct_presence() { return read_int8() >= 0; }
 
@@ -85,6 +99,7 @@ private:
     shared_bytes frame_;
     std::size_t position_ = 0;
     decode_error error_ = decode_error::none;
+    entry_count* entry_count_ = nullptr;
 };
 
 }  // namespace samsa::protocol

@@ -295,7 +295,12 @@ asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
                             .api_version = request.api_version,
                             .correlation_id = request.correlation_id,
                             .client_id = std::move(request.client_id)};
+    // Held in the pool with the frame, until the handler is done.
+    std::optional<decoded_entries_charge> decoded_entries;
+    decoded_entries.emplace(memory_, slot->request_bytes);
+    context.decoded_entries = &*decoded_entries;
     handler_result result = co_await handler->handle(context, request.body);
+    decoded_entries.reset();
     release_request(slot->request_bytes);
     if (auto* body = std::get_if<response_body>(&result)) {
         int16_t header_version =

@@ -27,6 +27,7 @@
 #include "protocol/generated/api_registry.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
+#include "server/request_decoding.h"
 #include "server/request_turns.h"
 #include "server/shard_services.h"
 #include "storage/partition_log.h"
@@ -54,6 +55,8 @@ struct request_context {
     int16_t api_version = 0;
     int32_t correlation_id = 0;
     std::optional<std::string> client_id;
+    // The request's decoded entries in the broker's request memory; nullptr (tests): none.
+    decoded_entries_charge* decoded_entries = nullptr;
 };
 
 // Bytes of a segment file that go into a response body at `position` of its bytes (before
@@ -78,6 +81,15 @@ struct close_connection {
     std::string reason;
 };
 using handler_result = std::variant<response_body, no_response, close_connection>;
+
+// Why a body that decode_request() did not decode closes the connection.
+inline close_connection undecodable_body(protocol::decode_error error) {
+    if (error == protocol::decode_error::too_many_entries) {
+        return close_connection{
+            "the request names more entries than queued.max.request.bytes can hold"};
+    }
+    return close_connection{std::string("malformed request body: ") + protocol::to_string(error)};
+}
 
 using handler_function =
     std::function<asio::awaitable<handler_result>(request_context&, protocol::wire_reader&)>;
@@ -157,7 +169,8 @@ handler_result encode_response(const Response& response, int16_t version) {
 
 // A handler for API Key with versions [min_version, max_version] from a function
 //   asio::awaitable<Response>(request_context&, Request&)
-// A body that does not decode closes the connection (Kafka: InvalidRequestException).
+// A body that does not decode closes the connection (Kafka: InvalidRequestException), and
+// so does one naming more entries than the request memory can ever hold.
 template <int16_t Key, typename Function>
 api_handler make_handler(int16_t min_version, int16_t max_version, Function function) {
     using request_type = typename protocol::api_types<Key>::request;
@@ -169,10 +182,10 @@ api_handler make_handler(int16_t min_version, int16_t max_version, Function func
                       request_context& context,
                       protocol::wire_reader& body) -> asio::awaitable<handler_result> {
             request_type request;
-            request.read(body, context.api_version);
-            if (!body.ok()) {
-                co_return close_connection{std::string("malformed request body: ") +
-                                           protocol::to_string(body.error())};
+            protocol::decode_error error = co_await decode_request(context.decoded_entries, body,
+                                                                   context.api_version, request);
+            if (error != protocol::decode_error::none) {
+                co_return undecodable_body(error);
             }
             auto response = co_await function(context, request);
             co_return encode_response(response, context.api_version);

@@ -1,7 +1,8 @@
 #pragma once
 
 // queued.max.request.bytes: one memory budget, shared by every shard's connections, for
-// the bytes of requests read and still being served (Kafka's SocketServer memory pool).
+// the bytes of requests read and still being served (Kafka's SocketServer memory pool): their
+// frames, and what their decoded entries are charged (request_decoding.h).
 //
 // A connection reserves a frame's size before reading its body and, when the pool cannot
 // fit it, stops reading its socket and tries again shortly (backpressure: the kernel's
@@ -32,6 +33,9 @@ public:
     void release(std::size_t bytes);
 
     bool bounded() const { return budget_bytes_ > 0; }
+    int64_t budget_bytes() const { return budget_bytes_; }
+    // What try_reserve would take now (negative when a lone frame exceeded the budget).
+    int64_t free_bytes() const { return budget_bytes_ - used_bytes(); }
     int64_t used_bytes() const { return used_bytes_.load(std::memory_order_relaxed); }
     // The most ever in use at once.
     int64_t peak_bytes() const { return peak_bytes_.load(std::memory_order_relaxed); }

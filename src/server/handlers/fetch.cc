@@ -319,10 +319,10 @@ fetch_plan plan_fetch(fetch_session_cache& sessions, const shard_services& servi
 
 asio::awaitable<handler_result> handle(request_context& context, protocol::wire_reader& body) {
     fetch_request request;
-    request.read(body, context.api_version);
-    if (!body.ok()) {
-        co_return close_connection{std::string("malformed request body: ") +
-                                   protocol::to_string(body.error())};
+    protocol::decode_error error =
+        co_await decode_request(context.decoded_entries, body, context.api_version, request);
+    if (error != protocol::decode_error::none) {
+        co_return undecodable_body(error);
     }
     std::unique_ptr<fetch_session_cache> fallback;
     fetch_session_cache& sessions = sessions_of(context.services, fallback);

@@ -298,10 +298,10 @@ asio::awaitable<std::vector<partition_outcome>> produce(request_context& context
 
 asio::awaitable<handler_result> handle(request_context& context, protocol::wire_reader& body) {
     produce_request request;
-    request.read(body, context.api_version);
-    if (!body.ok()) {
-        co_return close_connection{std::string("malformed request body: ") +
-                                   protocol::to_string(body.error())};
+    protocol::decode_error error =
+        co_await decode_request(context.decoded_entries, body, context.api_version, request);
+    if (error != protocol::decode_error::none) {
+        co_return undecodable_body(error);
     }
     std::vector<partition_outcome> outcomes = co_await produce(context, request);
     if (request.acks == 0) {

@@ -1,0 +1,115 @@
+#pragma once
+
+// Decoding a request body within the broker's request memory (queued.max.request.bytes).
+//
+// The pool holds a request's frame from the moment its body is read (connection.cc). Decoded
+// and answered, a request costs more than its wire bytes when it names many small entries:
+// each topic or partition becomes a struct with strings and vectors, then a row of the
+// answer (measured 300 to 800 bytes per entry for Metadata, ListOffsets, Produce and Fetch,
+// against 6 to 33 wire bytes). So every array element a body holds is charged
+// decoded_entry_bytes to the pool as well, until the handler is done:
+//
+//   - the decoder stops as soon as the entries would pass what the pool has free, so a
+//     request never allocates more than its charge;
+//   - a request that does not fit now waits, and is decoded again once the pool has room
+//     (the same backpressure as a frame waiting to be read);
+//   - a request whose entries would not fit even the whole budget can never be served: the
+//     connection is closed, as for a frame over socket.request.max.bytes.
+//
+// Kafka's pool counts wire bytes only; this charge is Samsa's (docs/robustness.md).
+
+#include <asio/awaitable.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "protocol/wire_reader.h"
+#include "runtime/sleep.h"
+#include "server/request_memory_pool.h"
+
+namespace samsa::server {
+
+// What one decoded array element is charged: above the costs measured per entry.
+inline constexpr std::size_t decoded_entry_bytes = 1024;
+
+// One request's decoded entries in the pool, returned when it is destroyed (the connection
+// destroys it when the request's handler is done).
+class decoded_entries_charge {
+public:
+    decoded_entries_charge(request_memory_pool& pool, std::size_t frame_bytes)
+        : pool_(pool), frame_bytes_(frame_bytes) {}
+    decoded_entries_charge(const decoded_entries_charge&) = delete;
+    decoded_entries_charge& operator=(const decoded_entries_charge&) = delete;
+    ~decoded_entries_charge() {
+        if (charged_bytes_ > 0) {
+            pool_.release(charged_bytes_);
+        }
+    }
+
+    bool bounded() const { return pool_.bounded(); }
+    // The entries the pool could take now, and at most (everything but this frame).
+    uint64_t entries_free_now() const {
+        return static_cast<uint64_t>(std::max<int64_t>(0, pool_.free_bytes())) /
+               decoded_entry_bytes;
+    }
+    uint64_t entries_at_most() const {
+        int64_t rest = pool_.budget_bytes() - static_cast<int64_t>(frame_bytes_);
+        return static_cast<uint64_t>(std::max<int64_t>(0, rest)) / decoded_entry_bytes;
+    }
+    bool try_charge(uint64_t entries) {
+        std::size_t bytes = entries * decoded_entry_bytes;
+        if (bytes == 0 || pool_.try_reserve(bytes)) {
+            charged_bytes_ += bytes;
+            return true;
+        }
+        return false;
+    }
+    std::size_t charged_bytes() const { return charged_bytes_; }
+
+private:
+    request_memory_pool& pool_;
+    std::size_t frame_bytes_;
+    std::size_t charged_bytes_ = 0;
+};
+
+inline constexpr std::chrono::milliseconds first_decode_retry{1};
+inline constexpr std::chrono::milliseconds last_decode_retry{50};
+
+// Reads request from body at version, charging its entries to charge (nullptr or an
+// unbounded pool: no charge). Returns decode_error::none, the body's error, or
+// too_many_entries when the request can never fit the budget.
+template <typename Request>
+asio::awaitable<protocol::decode_error> decode_request(decoded_entries_charge* charge,
+                                                       protocol::wire_reader& body, int16_t version,
+                                                       Request& request) {
+    if (charge == nullptr || !charge->bounded()) {
+        request.read(body, version);
+        co_return body.error();
+    }
+    const protocol::wire_reader start = body;
+    std::chrono::milliseconds retry_after = first_decode_retry;
+    while (true) {
+        protocol::entry_count entries{.limit = charge->entries_free_now()};
+        body.count_entries(&entries);
+        request.read(body, version);
+        body.count_entries(nullptr);
+        if (body.ok()) {
+            if (charge->try_charge(entries.read)) {
+                co_return protocol::decode_error::none;
+            }
+            // Another shard took the room meanwhile: wait like a request that did not fit.
+        } else if (body.error() != protocol::decode_error::too_many_entries) {
+            co_return body.error();
+        } else if (entries.limit >= charge->entries_at_most()) {
+            co_return protocol::decode_error::too_many_entries;
+        }
+        request = Request{};
+        body = start;
+        co_await runtime::sleep_for(retry_after);
+        retry_after = std::min(retry_after * 2, last_decode_retry);
+    }
+}
+
+}  // namespace samsa::server

@@ -1,0 +1,138 @@
+#include "server/request_decoding.h"
+
+#include <gtest/gtest.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "protocol/generated/metadata_request.h"
+#include "protocol/wire_writer.h"
+
+namespace samsa::server {
+namespace {
+
+using protocol::decode_error;
+using protocol::metadata_request;
+
+constexpr int16_t version = 12;
+
+protocol::wire_reader body_naming(int topic_count) {
+    metadata_request request;
+    request.topics.emplace();
+    for (int index = 0; index < topic_count; ++index) {
+        metadata_request::metadata_request_topic topic;
+        topic.name = "topic-" + std::to_string(index);
+        request.topics->push_back(std::move(topic));
+    }
+    protocol::wire_writer writer;
+    request.write(writer, version);
+    return protocol::wire_reader(shared_bytes::copy_of(writer.bytes()));
+}
+
+// Runs decode_request on its own io_context, for at most the given time.
+struct decode_outcome {
+    std::optional<decode_error> error;
+    metadata_request request;
+};
+decode_outcome decode(decoded_entries_charge* charge, protocol::wire_reader body,
+                      std::chrono::milliseconds run_for = std::chrono::seconds(5)) {
+    asio::io_context io;
+    decode_outcome outcome;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            outcome.error = co_await decode_request(charge, body, version, outcome.request);
+        },
+        asio::detached);
+    io.run_for(run_for);
+    return outcome;
+}
+
+TEST(RequestDecodingTest, EachEntryIsChargedUntilTheChargeIsGone) {
+    request_memory_pool pool(1 << 20);
+    ASSERT_TRUE(pool.try_reserve(100));  // the frame, as the connection reserves it
+    {
+        decoded_entries_charge charge(pool, 100);
+        decode_outcome outcome = decode(&charge, body_naming(10));
+        ASSERT_EQ(outcome.error, decode_error::none);
+        EXPECT_EQ(outcome.request.topics->size(), 10u);
+        EXPECT_EQ(charge.charged_bytes(), 10 * decoded_entry_bytes);
+        EXPECT_EQ(pool.used_bytes(), static_cast<int64_t>(100 + 10 * decoded_entry_bytes));
+    }
+    EXPECT_EQ(pool.used_bytes(), 100);
+}
+
+TEST(RequestDecodingTest, ARequestThatCanNeverFitIsRefusedBeforeItsEntriesAreDecoded) {
+    request_memory_pool pool(10 * decoded_entry_bytes);
+    ASSERT_TRUE(pool.try_reserve(100));
+    decoded_entries_charge charge(pool, 100);
+    decode_outcome outcome = decode(&charge, body_naming(10));
+    EXPECT_EQ(outcome.error, decode_error::too_many_entries);
+    EXPECT_EQ(charge.charged_bytes(), 0u);
+    // The decoder stopped at the array's count: no topic was decoded.
+    EXPECT_FALSE(outcome.request.topics.has_value() && !outcome.request.topics->empty());
+}
+
+TEST(RequestDecodingTest, ARequestThatDoesNotFitNowWaitsForRoom) {
+    request_memory_pool pool(20 * decoded_entry_bytes);
+    ASSERT_TRUE(pool.try_reserve(100));
+    ASSERT_TRUE(pool.try_reserve(15 * decoded_entry_bytes));  // another request's
+    decoded_entries_charge charge(pool, 100);
+    asio::io_context io;
+    std::optional<decode_error> error;
+    metadata_request request;
+    protocol::wire_reader body = body_naming(10);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            error = co_await decode_request(&charge, body, version, request);
+        },
+        asio::detached);
+    io.run_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(error.has_value());
+    pool.release(15 * decoded_entry_bytes);
+    io.run_for(std::chrono::seconds(5));
+    ASSERT_EQ(error, decode_error::none);
+    EXPECT_EQ(request.topics->size(), 10u);
+    EXPECT_EQ(charge.charged_bytes(), 10 * decoded_entry_bytes);
+}
+
+TEST(RequestDecodingTest, AMalformedBodyKeepsItsOwnError) {
+    request_memory_pool pool(1 << 20);
+    decoded_entries_charge charge(pool, 4);
+    protocol::wire_reader body(shared_bytes::copy_of(std::string(4, '\x7f')));
+    EXPECT_EQ(decode(&charge, body).error, decode_error::length_past_end);
+    EXPECT_EQ(charge.charged_bytes(), 0u);
+}
+
+TEST(RequestDecodingTest, WithoutABudgetNothingIsCharged) {
+    request_memory_pool pool(-1);
+    decoded_entries_charge charge(pool, 100);
+    EXPECT_EQ(decode(&charge, body_naming(10)).error, decode_error::none);
+    EXPECT_EQ(decode(nullptr, body_naming(10)).error, decode_error::none);
+    EXPECT_EQ(charge.charged_bytes(), 0u);
+}
+
+TEST(WireReaderEntryCount, CountsEveryArrayAndStopsPastTheLimit) {
+    protocol::entry_count entries;
+    protocol::wire_reader body = body_naming(3);
+    body.count_entries(&entries);
+    metadata_request request;
+    request.read(body, version);
+    EXPECT_TRUE(body.ok());
+    EXPECT_EQ(entries.read, 3u);
+
+    protocol::entry_count limited{.limit = 2};
+    body = body_naming(3);
+    body.count_entries(&limited);
+    request.read(body, version);
+    EXPECT_EQ(body.error(), decode_error::too_many_entries);
+}
+
+}  // namespace
+}  // namespace samsa::server
