@@ -198,7 +198,11 @@ std::vector<config_definition> make_definitions() {
         {"group.max.size", int32, int32_max_text, at_least(1), read_only, honoured},
         {"offsets.topic.num.partitions", int32, "50", at_least(1), read_only, honoured},
         {"offsets.topic.replication.factor", int16, "3", at_least(1), read_only, honoured},
-        {"offsets.topic.segment.bytes", int32, "104857600", at_least(1), read_only, honoured},
+        // Kafka's validator says at least 1, but the topic these create takes segment.bytes
+        // of at least 1 MiB (KIP-1030), as log.segment.bytes does: a smaller value is refused
+        // at start-up rather than failing every creation of the topic.
+        {"offsets.topic.segment.bytes", int32, "104857600", at_least(1024 * 1024), read_only,
+         honoured},
         {"offsets.load.buffer.size", int32, "5242880", at_least(1), read_only, planned},
         {"offsets.retention.minutes", int32, "10080", at_least(1), read_only, honoured},
         {"offsets.retention.check.interval.ms", int64, "600000", at_least(1), read_only, honoured},
@@ -209,8 +213,8 @@ std::vector<config_definition> make_definitions() {
         {"transaction.state.log.num.partitions", int32, "50", at_least(1), read_only, honoured},
         {"transaction.state.log.replication.factor", int16, "3", at_least(1), read_only, honoured},
         {"transaction.state.log.min.isr", int32, "2", at_least(1), read_only, planned},
-        {"transaction.state.log.segment.bytes", int32, "104857600", at_least(1), read_only,
-         honoured},
+        {"transaction.state.log.segment.bytes", int32, "104857600", at_least(1024 * 1024),
+         read_only, honoured},
         {"transaction.state.log.load.buffer.size", int32, "5242880", at_least(1), read_only,
          planned},
         {"transaction.max.timeout.ms", int32, "900000", at_least(1), read_only, honoured},

@@ -36,42 +36,37 @@ inline constexpr std::size_t decoded_entry_bytes = 1024;
 
 // One request's decoded entries in the pool, returned when it is destroyed (the connection
 // destroys it when the request's handler is done).
+//
+// A request that does not fit waits holding its frame, so waiting requests could hold the
+// room each other needs. The pool counts the frames of waiting requests, and a request
+// whose entries exceed the budget less those frames is refused: once the requests being
+// served are done, every waiting request either fits or is refused, so none waits forever.
 class decoded_entries_charge {
 public:
     decoded_entries_charge(request_memory_pool& pool, std::size_t frame_bytes)
         : pool_(pool), frame_bytes_(frame_bytes) {}
     decoded_entries_charge(const decoded_entries_charge&) = delete;
     decoded_entries_charge& operator=(const decoded_entries_charge&) = delete;
-    ~decoded_entries_charge() {
-        if (charged_bytes_ > 0) {
-            pool_.release(charged_bytes_);
-        }
-    }
+    ~decoded_entries_charge();
 
     bool bounded() const { return pool_.bounded(); }
-    // The entries the pool could take now, and at most (everything but this frame).
-    uint64_t entries_free_now() const {
-        return static_cast<uint64_t>(std::max<int64_t>(0, pool_.free_bytes())) /
-               decoded_entry_bytes;
-    }
-    uint64_t entries_at_most() const {
-        int64_t rest = pool_.budget_bytes() - static_cast<int64_t>(frame_bytes_);
-        return static_cast<uint64_t>(std::max<int64_t>(0, rest)) / decoded_entry_bytes;
-    }
-    bool try_charge(uint64_t entries) {
-        std::size_t bytes = entries * decoded_entry_bytes;
-        if (bytes == 0 || pool_.try_reserve(bytes)) {
-            charged_bytes_ += bytes;
-            return true;
-        }
-        return false;
-    }
+    // The entries the pool could take now.
+    uint64_t entries_free_now() const;
+    // The most entries this request may ever be charged: the budget less the frames of
+    // every waiting request, this one's included.
+    uint64_t entries_at_most() const;
+    // Takes the entries' bytes when they fit now.
+    bool try_charge(uint64_t entries);
+    // Marks the request as waiting for room, or no longer waiting.
+    void start_waiting();
+    void stop_waiting();
     std::size_t charged_bytes() const { return charged_bytes_; }
 
 private:
     request_memory_pool& pool_;
     std::size_t frame_bytes_;
     std::size_t charged_bytes_ = 0;
+    bool waiting_ = false;
 };
 
 inline constexpr std::chrono::milliseconds first_decode_retry{1};
@@ -97,12 +92,17 @@ asio::awaitable<protocol::decode_error> decode_request(decoded_entries_charge* c
         body.count_entries(nullptr);
         if (body.ok()) {
             if (charge->try_charge(entries.read)) {
+                charge->stop_waiting();
                 co_return protocol::decode_error::none;
             }
             // Another shard took the room meanwhile: wait like a request that did not fit.
         } else if (body.error() != protocol::decode_error::too_many_entries) {
+            charge->stop_waiting();
             co_return body.error();
-        } else if (entries.limit >= charge->entries_at_most()) {
+        }
+        charge->start_waiting();
+        if (!body.ok() && entries.limit >= charge->entries_at_most()) {
+            charge->stop_waiting();
             co_return protocol::decode_error::too_many_entries;
         }
         request = Request{};

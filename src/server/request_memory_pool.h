@@ -37,6 +37,14 @@ public:
     // What try_reserve would take now (negative when a lone frame exceeded the budget).
     int64_t free_bytes() const { return budget_bytes_ - used_bytes(); }
     int64_t used_bytes() const { return used_bytes_.load(std::memory_order_relaxed); }
+    // Frames of requests waiting for room to decode (request_decoding.h); part of used.
+    void add_waiting(std::size_t bytes) {
+        waiting_bytes_.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+    }
+    void remove_waiting(std::size_t bytes) {
+        waiting_bytes_.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+    }
+    int64_t waiting_bytes() const { return waiting_bytes_.load(std::memory_order_relaxed); }
     // The most ever in use at once.
     int64_t peak_bytes() const { return peak_bytes_.load(std::memory_order_relaxed); }
 
@@ -46,6 +54,7 @@ private:
     const int64_t budget_bytes_;
     std::atomic<int64_t> used_bytes_{0};
     std::atomic<int64_t> peak_bytes_{0};
+    std::atomic<int64_t> waiting_bytes_{0};
 };
 
 }  // namespace samsa::server

@@ -6,9 +6,12 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/generated/metadata_request.h"
 #include "protocol/wire_writer.h"
@@ -100,6 +103,44 @@ TEST(RequestDecodingTest, ARequestThatDoesNotFitNowWaitsForRoom) {
     ASSERT_EQ(error, decode_error::none);
     EXPECT_EQ(request.topics->size(), 10u);
     EXPECT_EQ(charge.charged_bytes(), 10 * decoded_entry_bytes);
+}
+
+// Two requests wait, each holding its frame, for room the other's frame takes: once the
+// request being served is done, one is refused and the other fits, rather than both
+// waiting forever.
+TEST(RequestDecodingTest, WaitingRequestsDoNotWaitForEachOtherForever) {
+    constexpr std::size_t frame = 4 * decoded_entry_bytes;
+    constexpr std::size_t served = 6 * decoded_entry_bytes;
+    request_memory_pool pool(20 * decoded_entry_bytes);
+    ASSERT_TRUE(pool.try_reserve(frame));
+    ASSERT_TRUE(pool.try_reserve(frame));
+    ASSERT_TRUE(pool.try_reserve(served));
+    asio::io_context io;
+    std::vector<std::optional<decode_error>> errors(2);
+    std::vector<std::unique_ptr<decoded_entries_charge>> charges;
+    for (int index = 0; index < 2; ++index) {
+        charges.push_back(std::make_unique<decoded_entries_charge>(pool, frame));
+        asio::co_spawn(
+            io,
+            [&, index]() -> asio::awaitable<void> {
+                metadata_request request;
+                protocol::wire_reader body = body_naming(14);  // 14 KiB: fits 20 - 4 only
+                auto error = co_await decode_request(charges[index].get(), body, version, request);
+                errors[index] = error;
+                if (error != decode_error::none) {
+                    pool.release(frame);  // the connection closes: its frame goes back
+                }
+            },
+            asio::detached);
+    }
+    io.run_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(errors[0].has_value() || errors[1].has_value());
+    pool.release(served);
+    io.run_for(std::chrono::seconds(5));
+    ASSERT_TRUE(errors[0].has_value() && errors[1].has_value());
+    EXPECT_EQ(std::count(errors.begin(), errors.end(), decode_error::none), 1);
+    EXPECT_EQ(std::count(errors.begin(), errors.end(), decode_error::too_many_entries), 1);
+    EXPECT_EQ(pool.waiting_bytes(), 0);
 }
 
 TEST(RequestDecodingTest, AMalformedBodyKeepsItsOwnError) {
