@@ -13,7 +13,8 @@
 //     request never allocates more than its charge;
 //   - a request that does not fit now waits, and is decoded again once the pool has room
 //     (the same backpressure as a frame waiting to be read);
-//   - a request whose entries would not fit even the whole budget can never be served: the
+//   - a request whose entries would not fit even the whole budget (less the frames of the
+//     requests waiting with it, see decoded_entries_charge) can never be served: the
 //     connection is closed, as for a frame over socket.request.max.bytes.
 //
 // Kafka's pool counts wire bytes only; this charge is Samsa's (docs/robustness.md).
