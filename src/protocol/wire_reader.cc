@@ -1,5 +1,6 @@
 #include "protocol/wire_reader.h"
 
+#include <algorithm>
 #include <bit>
 #include <limits>
 
@@ -199,6 +200,19 @@ int32_t wire_reader::read_array_length(bool compact, std::size_t min_element_byt
         }
     }
     return static_cast<int32_t>(count);
+}
+
+uint32_t wire_reader::read_tagged_field_count() {
+    uint32_t count = read_unsigned_varint();
+    if (ok() && entry_count_ != nullptr) {
+        // A tagged field takes two bytes at least (its tag and its size).
+        entry_count_->read += std::min<uint64_t>(count, remaining() / 2);
+        if (entry_count_->read > entry_count_->limit) {
+            fail(decode_error::too_many_entries);
+            return 0;
+        }
+    }
+    return count;
 }
 
 wire_reader wire_reader::sub_reader(std::size_t size) {

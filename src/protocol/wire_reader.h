@@ -86,6 +86,10 @@ public:
     // The count must outlive the reads.
     void count_entries(entry_count* count) { entry_count_ = count; }
 
+    // A flexible struct's tagged-field count, counted as entries like an array's elements
+    // (an unknown tag is kept as a field of its own), as many as the bytes left can hold.
+    uint32_t read_tagged_field_count();
+
     // A struct's presence marker (int8: -1 absent, 1 present) for nullable struct fields.
     bool read_struct_presence() { return read_int8() >= 0; }
 

@@ -279,6 +279,10 @@ asio::awaitable<void> connection::read_loop() {
         slot->request_bytes = frame_bytes;
         in_flight_.push_back(slot);
         spawn_on(self, socket_.get_executor(), serve(slot, std::move(request)));
+        // One request decodes at a time, in order (request_decoding.h).
+        while (!slot->decoded && !slot->done && !reading_stopped_) {
+            co_await changed_.wait();
+        }
     }
     // End of input or drain: stop reading, answer what was read, then close.
     reading_stopped_ = true;
@@ -297,7 +301,14 @@ asio::awaitable<void> connection::serve(std::shared_ptr<pending_request> slot,
                             .client_id = std::move(request.client_id)};
     // Held in the pool with the frame, until the handler is done.
     std::optional<decoded_entries_charge> decoded_entries;
-    decoded_entries.emplace(memory_, slot->request_bytes);
+    pending_request* decoding = slot.get();
+    decoded_entries.emplace(
+        memory_, slot->request_bytes,
+        [this, decoding] {
+            decoding->decoded = true;
+            changed_.notify_all();
+        },
+        &info_.closed);
     context.decoded_entries = &*decoded_entries;
     handler_result result = co_await handler->handle(context, request.body);
     decoded_entries.reset();

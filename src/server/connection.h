@@ -4,10 +4,11 @@
 // share it:
 //
 //   reader   reads a frame (4-byte size, then that many bytes, never more than
-//            socket.request.max.bytes), parses the header, queues a pending slot and
-//            starts the handler. Backpressure (the socket is simply not read): it waits
-//            while queued.max.requests slots, or socket.request.max.bytes of requests
-//            being served and unsent responses, are held by the connection; and before
+//            socket.request.max.bytes), parses the header, queues a pending slot, starts
+//            the handler and waits until it has decoded the body (request_decoding.h:
+//            bodies are decoded one at a time, in order). Backpressure (the socket is simply not
+//            read): it waits while queued.max.requests slots, or socket.request.max.bytes of
+//            requests being served and unsent responses, are held by the connection; and before
 //            reading a frame's body until the broker-wide request_memory_pool
 //            (queued.max.request.bytes) can hold it until its handler is done.
 //   handlers run concurrently, each filling its slot when done.
@@ -85,6 +86,8 @@ private:
         // connection until sent.
         std::size_t request_bytes = 0;
         std::size_t response_bytes = 0;
+        // Its body is decoded (or refused): the reader may read the next frame.
+        bool decoded = false;
         bool done = false;
         std::optional<response_frame> response;   // nullopt: nothing to send
         std::optional<std::string> close_reason;  // set: close instead of answering

@@ -3,7 +3,7 @@
 namespace samsa::server {
 
 decoded_entries_charge::~decoded_entries_charge() {
-    stop_waiting();
+    finish_decoding();
     if (charged_bytes_ > 0) {
         pool_.release(charged_bytes_);
     }
@@ -39,6 +39,15 @@ void decoded_entries_charge::stop_waiting() {
     if (waiting_) {
         pool_.remove_waiting(frame_bytes_);
         waiting_ = false;
+    }
+}
+
+void decoded_entries_charge::finish_decoding() {
+    stop_waiting();
+    if (on_decoded_) {
+        std::function<void()> on_decoded = std::move(on_decoded_);
+        on_decoded_ = nullptr;
+        on_decoded();
     }
 }
 

@@ -25,6 +25,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <utility>
 
 #include "protocol/wire_reader.h"
 #include "runtime/sleep.h"
@@ -42,10 +44,21 @@ inline constexpr std::size_t decoded_entry_bytes = 1024;
 // room each other needs. The pool counts the frames of waiting requests, and a request
 // whose entries exceed the budget less those frames is refused: once the requests being
 // served are done, every waiting request either fits or is refused, so none waits forever.
+//
+// A connection decodes its requests one at a time, in order (it reads the next frame once
+// on_decoded ran): so requests start their handlers in request order (Produce appends in
+// that order, request_turns.h), and a connection has at most one request waiting.
 class decoded_entries_charge {
 public:
-    decoded_entries_charge(request_memory_pool& pool, std::size_t frame_bytes)
-        : pool_(pool), frame_bytes_(frame_bytes) {}
+    // on_decoded runs once, when the body is decoded or refused; connection_closed (may be
+    // nullptr) stops a request that waits for room once its connection is gone.
+    decoded_entries_charge(request_memory_pool& pool, std::size_t frame_bytes,
+                           std::function<void()> on_decoded = {},
+                           const bool* connection_closed = nullptr)
+        : pool_(pool),
+          frame_bytes_(frame_bytes),
+          on_decoded_(std::move(on_decoded)),
+          connection_closed_(connection_closed) {}
     decoded_entries_charge(const decoded_entries_charge&) = delete;
     decoded_entries_charge& operator=(const decoded_entries_charge&) = delete;
     ~decoded_entries_charge();
@@ -61,11 +74,16 @@ public:
     // Marks the request as waiting for room, or no longer waiting.
     void start_waiting();
     void stop_waiting();
+    // The decode is over, whatever its outcome: stops waiting and runs on_decoded once.
+    void finish_decoding();
+    bool connection_closed() const { return connection_closed_ != nullptr && *connection_closed_; }
     std::size_t charged_bytes() const { return charged_bytes_; }
 
 private:
     request_memory_pool& pool_;
     std::size_t frame_bytes_;
+    std::function<void()> on_decoded_;
+    const bool* connection_closed_;
     std::size_t charged_bytes_ = 0;
     bool waiting_ = false;
 };
@@ -80,8 +98,13 @@ template <typename Request>
 asio::awaitable<protocol::decode_error> decode_request(decoded_entries_charge* charge,
                                                        protocol::wire_reader& body, int16_t version,
                                                        Request& request) {
-    if (charge == nullptr || !charge->bounded()) {
+    if (charge == nullptr) {
         request.read(body, version);
+        co_return body.error();
+    }
+    if (!charge->bounded()) {
+        request.read(body, version);
+        charge->finish_decoding();
         co_return body.error();
     }
     const protocol::wire_reader start = body;
@@ -91,19 +114,20 @@ asio::awaitable<protocol::decode_error> decode_request(decoded_entries_charge* c
         body.count_entries(&entries);
         request.read(body, version);
         body.count_entries(nullptr);
-        if (body.ok()) {
-            if (charge->try_charge(entries.read)) {
-                charge->stop_waiting();
-                co_return protocol::decode_error::none;
-            }
-            // Another shard took the room meanwhile: wait like a request that did not fit.
-        } else if (body.error() != protocol::decode_error::too_many_entries) {
-            charge->stop_waiting();
+        if (body.ok() && charge->try_charge(entries.read)) {
+            charge->finish_decoding();
+            co_return protocol::decode_error::none;
+        }
+        if (!body.ok() && body.error() != protocol::decode_error::too_many_entries) {
+            charge->finish_decoding();
             co_return body.error();
         }
+        // Too many entries for the room there is, or another shard took the room between
+        // the decode and the charge: wait for room.
         charge->start_waiting();
-        if (!body.ok() && entries.limit >= charge->entries_at_most()) {
-            charge->stop_waiting();
+        if ((!body.ok() && entries.limit >= charge->entries_at_most()) ||
+            charge->connection_closed()) {
+            charge->finish_decoding();
             co_return protocol::decode_error::too_many_entries;
         }
         request = Request{};

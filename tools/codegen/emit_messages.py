@@ -386,7 +386,7 @@ class MessageEmitter:
         tagged = [f for f in struct.fields if self.condition(f.tagged_versions) != "false"]
         if self.message.has_flexible_versions:
             lines += ["    if (flexible) {",
-                      "        uint32_t tag_count = reader.read_unsigned_varint();",
+                      "        uint32_t tag_count = reader.read_tagged_field_count();",
                       "        for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {",
                       "            uint32_t tag = reader.read_unsigned_varint();",
                       "            uint32_t size = reader.read_unsigned_varint();",

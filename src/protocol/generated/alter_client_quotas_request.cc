@@ -20,7 +20,7 @@ void alter_client_quotas_request::read(wire_reader& reader, int16_t version) {
     }
     validate_only = reader.read_bool();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -62,7 +62,7 @@ void alter_client_quotas_request::entity_data::read(wire_reader& reader, int16_t
     entity_type = reader.read_string(flexible);
     entity_name = reader.read_nullable_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -106,7 +106,7 @@ void alter_client_quotas_request::op_data::read(wire_reader& reader, int16_t ver
     value = reader.read_float64();
     remove = reader.read_bool();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -170,7 +170,7 @@ void alter_client_quotas_request::entry_data::read(wire_reader& reader, int16_t 
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

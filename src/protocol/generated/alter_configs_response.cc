@@ -20,7 +20,7 @@ void alter_configs_response::read(wire_reader& reader, int16_t version) {
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -64,7 +64,7 @@ void alter_configs_response::alter_configs_resource_response::read(wire_reader& 
     resource_type = reader.read_int8();
     resource_name = reader.read_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -20,7 +20,7 @@ void alter_replica_log_dirs_response::read(wire_reader& reader, int16_t version)
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -62,7 +62,7 @@ void alter_replica_log_dirs_response::alter_replica_log_dir_partition_result::re
     partition_index = ::samsa::partition_id(reader.read_int32());
     error_code = static_cast<::samsa::protocol::error_code>(reader.read_int16());
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -112,7 +112,7 @@ void alter_replica_log_dirs_response::alter_replica_log_dir_topic_result::read(w
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -31,7 +31,7 @@ void alter_user_scram_credentials_request::read(wire_reader& reader, int16_t ver
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -76,7 +76,7 @@ void alter_user_scram_credentials_request::scram_credential_deletion::read(wire_
     name = reader.read_string(flexible);
     mechanism = reader.read_int8();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -118,7 +118,7 @@ void alter_user_scram_credentials_request::scram_credential_upsertion::read(wire
     salt = reader.read_bytes(flexible);
     salted_password = reader.read_bytes(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -12,7 +12,7 @@ void broker_heartbeat_request::read(wire_reader& reader, int16_t version) {
     want_fence = reader.read_bool();
     want_shut_down = reader.read_bool();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -56,7 +56,7 @@ void broker_registration_request::read(wire_reader& reader, int16_t version) {
         previous_broker_epoch = reader.read_int64();
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -140,7 +140,7 @@ void broker_registration_request::listener::read(wire_reader& reader, int16_t ve
     port = reader.read_uint16();
     security_protocol = reader.read_int16();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -186,7 +186,7 @@ void broker_registration_request::feature::read(wire_reader& reader, int16_t ver
     min_supported_version = reader.read_int16();
     max_supported_version = reader.read_int16();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

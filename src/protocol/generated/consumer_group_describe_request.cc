@@ -20,7 +20,7 @@ void consumer_group_describe_request::read(wire_reader& reader, int16_t version)
     }
     include_authorized_operations = reader.read_bool();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

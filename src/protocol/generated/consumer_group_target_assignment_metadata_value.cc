@@ -8,7 +8,7 @@ void consumer_group_target_assignment_metadata_value::read(wire_reader& reader, 
     (void)version;
     assignment_epoch = reader.read_int32();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

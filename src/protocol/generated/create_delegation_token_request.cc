@@ -26,7 +26,7 @@ void create_delegation_token_request::read(wire_reader& reader, int16_t version)
     }
     max_lifetime_ms = reader.read_int64();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -92,7 +92,7 @@ void create_delegation_token_request::creatable_renewers::read(wire_reader& read
     principal_type = reader.read_string(flexible);
     principal_name = reader.read_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -22,7 +22,7 @@ void create_delegation_token_response::read(wire_reader& reader, int16_t version
     hmac = reader.read_bytes(flexible);
     throttle_time_ms = reader.read_int32();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -25,7 +25,7 @@ void delegation_token_record::read(wire_reader& reader, int16_t version) {
     expiration_timestamp = reader.read_int64();
     token_id = reader.read_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -28,7 +28,7 @@ void describe_cluster_response::read(wire_reader& reader, int16_t version) {
     }
     cluster_authorized_operations = reader.read_int32();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -99,7 +99,7 @@ void describe_cluster_response::describe_cluster_broker::read(wire_reader& reade
     port = reader.read_int32();
     rack = reader.read_nullable_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

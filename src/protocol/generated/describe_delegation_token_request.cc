@@ -23,7 +23,7 @@ void describe_delegation_token_request::read(wire_reader& reader, int16_t versio
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -66,7 +66,7 @@ void describe_delegation_token_request::describe_delegation_token_owner::read(wi
     principal_type = reader.read_string(flexible);
     principal_name = reader.read_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -25,7 +25,7 @@ void describe_topic_partitions_request::read(wire_reader& reader, int16_t versio
         cursor.emplace(describe_topic_partitions_request::cursor_data{}).read(reader, version);
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -74,7 +74,7 @@ void describe_topic_partitions_request::topic_request::read(wire_reader& reader,
     (void)version;
     name = reader.read_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -110,7 +110,7 @@ void describe_topic_partitions_request::cursor_data::read(wire_reader& reader, i
     topic_name = reader.read_string(flexible);
     partition_index = ::samsa::partition_id(reader.read_int32());
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -10,7 +10,7 @@ void envelope_request::read(wire_reader& reader, int16_t version) {
     request_principal = reader.read_nullable_bytes(flexible);
     client_host_address = reader.read_bytes(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -9,7 +9,7 @@ void expire_delegation_token_request::read(wire_reader& reader, int16_t version)
     hmac = reader.read_bytes(flexible);
     expiry_time_period_ms = reader.read_int64();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -10,7 +10,7 @@ void expire_delegation_token_response::read(wire_reader& reader, int16_t version
     expiry_timestamp_ms = reader.read_int64();
     throttle_time_ms = reader.read_int32();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -11,7 +11,7 @@ void init_producer_id_response::read(wire_reader& reader, int16_t version) {
     producer_id = ::samsa::producer_id(reader.read_int64());
     producer_epoch = ::samsa::producer_epoch(reader.read_int16());
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

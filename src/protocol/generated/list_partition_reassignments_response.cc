@@ -22,7 +22,7 @@ void list_partition_reassignments_response::read(wire_reader& reader, int16_t ve
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -112,7 +112,7 @@ void list_partition_reassignments_response::ongoing_partition_reassignment::read
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -177,7 +177,7 @@ void list_partition_reassignments_response::ongoing_topic_reassignment::read(wir
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

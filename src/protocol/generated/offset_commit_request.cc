@@ -32,7 +32,7 @@ void offset_commit_request::read(wire_reader& reader, int16_t version) {
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -108,7 +108,7 @@ void offset_commit_request::offset_commit_request_partition::read(wire_reader& r
     }
     committed_metadata = reader.read_nullable_string(flexible);
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -178,7 +178,7 @@ void offset_commit_request::offset_commit_request_topic::read(wire_reader& reade
         }
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -42,7 +42,7 @@ void register_broker_record::read(wire_reader& reader, int16_t version) {
         in_controlled_shutdown = reader.read_bool();
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -159,7 +159,7 @@ void register_broker_record::broker_endpoint::read(wire_reader& reader, int16_t 
     port = reader.read_uint16();
     security_protocol = reader.read_int16();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -205,7 +205,7 @@ void register_broker_record::broker_feature::read(wire_reader& reader, int16_t v
     min_supported_version = reader.read_int16();
     max_supported_version = reader.read_int16();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

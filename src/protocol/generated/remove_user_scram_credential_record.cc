@@ -9,7 +9,7 @@ void remove_user_scram_credential_record::read(wire_reader& reader, int16_t vers
     name = reader.read_string(flexible);
     mechanism = reader.read_int8();
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -13,7 +13,7 @@ void sasl_authenticate_response::read(wire_reader& reader, int16_t version) {
         session_lifetime_ms = reader.read_int64();
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

@@ -23,7 +23,7 @@ void update_features_request::read(wire_reader& reader, int16_t version) {
         validate_only = reader.read_bool();
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();
@@ -79,7 +79,7 @@ void update_features_request::feature_update_key::read(wire_reader& reader, int1
         upgrade_type = reader.read_int8();
     }
     if (flexible) {
-        uint32_t tag_count = reader.read_unsigned_varint();
+        uint32_t tag_count = reader.read_tagged_field_count();
         for (uint32_t i = 0; i < tag_count && reader.ok(); ++i) {
             uint32_t tag = reader.read_unsigned_varint();
             uint32_t size = reader.read_unsigned_varint();

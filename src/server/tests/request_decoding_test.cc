@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/generated/api_versions_request.h"
 #include "protocol/generated/metadata_request.h"
 #include "protocol/wire_writer.h"
 
@@ -77,6 +78,7 @@ TEST(RequestDecodingTest, ARequestThatCanNeverFitIsRefusedBeforeItsEntriesAreDec
     decode_outcome outcome = decode(&charge, body_naming(10));
     EXPECT_EQ(outcome.error, decode_error::too_many_entries);
     EXPECT_EQ(charge.charged_bytes(), 0u);
+    EXPECT_EQ(pool.peak_bytes(), 100);
     // The decoder stopped at the array's count: no topic was decoded.
     EXPECT_FALSE(outcome.request.topics.has_value() && !outcome.request.topics->empty());
 }
@@ -143,6 +145,51 @@ TEST(RequestDecodingTest, WaitingRequestsDoNotWaitForEachOtherForever) {
     EXPECT_EQ(pool.waiting_bytes(), 0);
 }
 
+// The connection reads its next frame once on_decoded ran: exactly once per request.
+TEST(RequestDecodingTest, OnDecodedRunsOnceWhateverTheOutcome) {
+    request_memory_pool pool(10 * decoded_entry_bytes);
+    for (int topics : {1, 10}) {  // decoded; refused (can never fit)
+        int calls = 0;
+        {
+            decoded_entries_charge charge(pool, 100, [&calls] { ++calls; });
+            decode(&charge, body_naming(topics));
+            EXPECT_EQ(calls, 1) << topics;
+        }
+        EXPECT_EQ(calls, 1) << topics;
+    }
+    int calls = 0;
+    {
+        decoded_entries_charge never_decoded(pool, 100, [&calls] { ++calls; });
+    }
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(RequestDecodingTest, AWaitingRequestStopsWhenItsConnectionCloses) {
+    request_memory_pool pool(20 * decoded_entry_bytes);
+    ASSERT_TRUE(pool.try_reserve(100));
+    ASSERT_TRUE(pool.try_reserve(15 * decoded_entry_bytes));  // another request's
+    bool closed = false;
+    decoded_entries_charge charge(pool, 100, {}, &closed);
+    asio::io_context io;
+    std::optional<decode_error> error;
+    metadata_request request;
+    protocol::wire_reader body = body_naming(10);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            error = co_await decode_request(&charge, body, version, request);
+        },
+        asio::detached);
+    io.run_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(error.has_value());
+    EXPECT_EQ(pool.waiting_bytes(), 100);
+    closed = true;
+    io.run_for(std::chrono::seconds(5));
+    EXPECT_EQ(error, decode_error::too_many_entries);
+    EXPECT_EQ(pool.waiting_bytes(), 0);
+    EXPECT_EQ(charge.charged_bytes(), 0u);
+}
+
 TEST(RequestDecodingTest, AMalformedBodyKeepsItsOwnError) {
     request_memory_pool pool(1 << 20);
     decoded_entries_charge charge(pool, 4);
@@ -172,6 +219,26 @@ TEST(WireReaderEntryCount, CountsEveryArrayAndStopsPastTheLimit) {
     body = body_naming(3);
     body.count_entries(&limited);
     request.read(body, version);
+    EXPECT_EQ(body.error(), decode_error::too_many_entries);
+}
+
+// Unknown tagged fields are kept one by one, so they count as entries too.
+TEST(WireReaderEntryCount, CountsTaggedFields) {
+    auto frame = std::vector<uint8_t>{0x02, 'a',  0x02, 'b',  0x03, 0x09, 0x01,
+                                      0xca, 0x0a, 0x01, 0xcb, 0x0b, 0x01, 0xcc};
+    protocol::entry_count entries;
+    protocol::wire_reader body(shared_bytes::copy_of(frame));
+    body.count_entries(&entries);
+    protocol::api_versions_request request;
+    request.read(body, 3);
+    EXPECT_TRUE(body.ok());
+    EXPECT_EQ(entries.read, 3u);
+    EXPECT_EQ(request.unknown_tagged_fields.size(), 3u);
+
+    protocol::entry_count limited{.limit = 2};
+    body = protocol::wire_reader(shared_bytes::copy_of(frame));
+    body.count_entries(&limited);
+    request.read(body, 3);
     EXPECT_EQ(body.error(), decode_error::too_many_entries);
 }
 
