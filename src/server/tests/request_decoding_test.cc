@@ -57,6 +57,24 @@ decode_outcome decode(decoded_entries_charge* charge, protocol::wire_reader body
     return outcome;
 }
 
+// A decode_request of body_naming(topics) on its own io_context, run a step at a time.
+struct stepped_decode {
+    stepped_decode(decoded_entries_charge& charge, int topics) : body(body_naming(topics)) {
+        asio::co_spawn(
+            io,
+            [this, &charge]() -> asio::awaitable<void> {
+                error = co_await decode_request(&charge, body, version, request);
+            },
+            asio::detached);
+    }
+    void run_for(std::chrono::milliseconds duration) { io.run_for(duration); }
+
+    asio::io_context io;
+    std::optional<decode_error> error;
+    metadata_request request;
+    protocol::wire_reader body;
+};
+
 TEST(RequestDecodingTest, EachEntryIsChargedUntilTheChargeIsGone) {
     request_memory_pool pool(1 << 20);
     ASSERT_TRUE(pool.try_reserve(100));  // the frame, as the connection reserves it
@@ -88,22 +106,13 @@ TEST(RequestDecodingTest, ARequestThatDoesNotFitNowWaitsForRoom) {
     ASSERT_TRUE(pool.try_reserve(100));
     ASSERT_TRUE(pool.try_reserve(15 * decoded_entry_bytes));  // another request's
     decoded_entries_charge charge(pool, 100);
-    asio::io_context io;
-    std::optional<decode_error> error;
-    metadata_request request;
-    protocol::wire_reader body = body_naming(10);
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            error = co_await decode_request(&charge, body, version, request);
-        },
-        asio::detached);
-    io.run_for(std::chrono::milliseconds(100));
-    EXPECT_FALSE(error.has_value());
+    stepped_decode decoding(charge, 10);
+    decoding.run_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(decoding.error.has_value());
     pool.release(15 * decoded_entry_bytes);
-    io.run_for(std::chrono::seconds(5));
-    ASSERT_EQ(error, decode_error::none);
-    EXPECT_EQ(request.topics->size(), 10u);
+    decoding.run_for(std::chrono::seconds(5));
+    ASSERT_EQ(decoding.error, decode_error::none);
+    EXPECT_EQ(decoding.request.topics->size(), 10u);
     EXPECT_EQ(charge.charged_bytes(), 10 * decoded_entry_bytes);
 }
 
@@ -170,22 +179,13 @@ TEST(RequestDecodingTest, AWaitingRequestStopsWhenItsConnectionCloses) {
     ASSERT_TRUE(pool.try_reserve(15 * decoded_entry_bytes));  // another request's
     bool closed = false;
     decoded_entries_charge charge(pool, 100, {}, &closed);
-    asio::io_context io;
-    std::optional<decode_error> error;
-    metadata_request request;
-    protocol::wire_reader body = body_naming(10);
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            error = co_await decode_request(&charge, body, version, request);
-        },
-        asio::detached);
-    io.run_for(std::chrono::milliseconds(50));
-    EXPECT_FALSE(error.has_value());
+    stepped_decode decoding(charge, 10);
+    decoding.run_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(decoding.error.has_value());
     EXPECT_EQ(pool.waiting_bytes(), 100);
     closed = true;
-    io.run_for(std::chrono::seconds(5));
-    EXPECT_EQ(error, decode_error::too_many_entries);
+    decoding.run_for(std::chrono::seconds(5));
+    EXPECT_EQ(decoding.error, decode_error::too_many_entries);
     EXPECT_EQ(pool.waiting_bytes(), 0);
     EXPECT_EQ(charge.charged_bytes(), 0u);
 }
